@@ -1,0 +1,92 @@
+/**
+ * Structured errors shared by every command.
+ *
+ * An AicrError carries a code, a message and an optional cause; its text form is
+ * `[CODE] message` or `[CODE] message: <cause text>` (causes chain, so nested codes show).
+ * The process exit code classifies the *cause* (decision 3 of the spec): the innermost
+ * structured code that is not INTERNAL wins, so a wrapper never hides "bad input" or "not found".
+ */
+export type ErrorCode =
+  | 'INVALID_REQUEST'
+  | 'NOT_FOUND'
+  | 'UNAUTHORIZED'
+  | 'TIMEOUT'
+  | 'SERVICE_UNAVAILABLE'
+  | 'RATE_LIMIT_EXCEEDED'
+  | 'METHOD_NOT_ALLOWED'
+  | 'INTERNAL'
+  | 'VALIDATION_FAILED';
+
+/** Exit codes, documented in README.md ("Exit codes"). */
+export const EXIT_CODES: Record<ErrorCode, number> = {
+  INVALID_REQUEST: 2,
+  METHOD_NOT_ALLOWED: 2,
+  NOT_FOUND: 3,
+  UNAUTHORIZED: 4,
+  TIMEOUT: 5,
+  SERVICE_UNAVAILABLE: 6,
+  RATE_LIMIT_EXCEEDED: 7,
+  INTERNAL: 8,
+  /** `aicr validate`: at least one constraint failed (or errored) and --fail-on-error is on. */
+  VALIDATION_FAILED: 9,
+};
+
+export class AicrError extends Error {
+  readonly code: ErrorCode;
+  readonly context?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, cause?: unknown, context?: Record<string, unknown>) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'AicrError';
+    this.code = code;
+    this.context = context;
+  }
+
+  /** The bare message without code or cause. */
+  get bareMessage(): string {
+    return this.message;
+  }
+
+  override toString(): string {
+    return formatError(this);
+  }
+}
+
+/** `[CODE] message: cause…` for structured errors; the message for anything else. */
+export function formatError(err: unknown): string {
+  if (err instanceof AicrError) {
+    const head = `[${err.code}] ${err.message}`;
+    if (err.cause === undefined || err.cause === null) return head;
+    return `${head}: ${formatError(err.cause)}`;
+  }
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/** Exit code for an error: innermost non-INTERNAL structured code, else INTERNAL, else 1. */
+export function exitCodeFor(err: unknown): number {
+  let found: ErrorCode | undefined;
+  let cur: unknown = err;
+  let depth = 0;
+  while (cur !== undefined && cur !== null && depth < 50) {
+    if (cur instanceof AicrError) {
+      if (cur.code !== 'INTERNAL' || found === undefined) found = cur.code;
+    }
+    cur = cur instanceof Error ? cur.cause : undefined;
+    depth++;
+  }
+  return found ? EXIT_CODES[found] : 1;
+}
+
+export const invalid = (message: string, cause?: unknown) => new AicrError('INVALID_REQUEST', message, cause);
+export const notFound = (message: string, cause?: unknown) => new AicrError('NOT_FOUND', message, cause);
+export const internal = (message: string, cause?: unknown) => new AicrError('INTERNAL', message, cause);
+export const unavailable = (message: string, cause?: unknown) =>
+  new AicrError('SERVICE_UNAVAILABLE', message, cause);
+export const timeout = (message: string, cause?: unknown) => new AicrError('TIMEOUT', message, cause);
+export const unauthorized = (message: string, cause?: unknown) => new AicrError('UNAUTHORIZED', message, cause);
+
+/** Wraps `err` unless it is already structured with the same code (avoids `[X] a: [X] a` stutter). */
+export function wrap(code: ErrorCode, message: string, err: unknown): AicrError {
+  return new AicrError(code, message, err);
+}

@@ -1,0 +1,107 @@
+/**
+ * Logging in three modes, always on stderr (data goes to stdout only):
+ *  - cli  (default): `[cli] message: k=v k2=v2` — one line per record; colored when stderr is a TTY.
+ *  - text (--debug): `time=… level=… msg="…" module=aicr version=… k=v`, level debug.
+ *  - json (--log-json): one JSON object per line (level debug when --debug is also set).
+ */
+export type Level = 'debug' | 'info' | 'warn' | 'error';
+export type LogMode = 'cli' | 'text' | 'json';
+
+const LEVEL_NUM: Record<Level, number> = { debug: -4, info: 0, warn: 4, error: 8 };
+
+export interface LoggerOptions {
+  mode: LogMode;
+  level: Level;
+  version: string;
+  prefix?: string;
+  color?: boolean;
+  write?: (line: string) => void;
+}
+
+export type Attrs = Record<string, unknown>;
+
+function fmtValue(v: unknown): string {
+  if (v instanceof Error) return v.toString === Error.prototype.toString ? v.message : String(v);
+  if (Array.isArray(v)) return `[${v.map(fmtValue).join(' ')}]`;
+  if (v !== null && typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function quoteText(s: string): string {
+  return s === '' || /[\s"=]/.test(s) ? JSON.stringify(s) : s;
+}
+
+export class Logger {
+  readonly mode: LogMode;
+  readonly level: Level;
+  private readonly opts: LoggerOptions;
+
+  constructor(opts: LoggerOptions) {
+    this.opts = opts;
+    this.mode = opts.mode;
+    this.level = opts.level;
+  }
+
+  enabled(level: Level): boolean {
+    return LEVEL_NUM[level] >= LEVEL_NUM[this.level];
+  }
+
+  debug(msg: string, attrs?: Attrs): void {
+    this.log('debug', msg, attrs);
+  }
+  info(msg: string, attrs?: Attrs): void {
+    this.log('info', msg, attrs);
+  }
+  warn(msg: string, attrs?: Attrs): void {
+    this.log('warn', msg, attrs);
+  }
+  error(msg: string, attrs?: Attrs): void {
+    this.log('error', msg, attrs);
+  }
+
+  log(level: Level, msg: string, attrs: Attrs = {}): void {
+    if (!this.enabled(level)) return;
+    const write = this.opts.write ?? ((line: string) => process.stderr.write(line));
+    const entries = Object.entries(attrs).filter(([, v]) => v !== undefined);
+    if (this.mode === 'json') {
+      const rec: Record<string, unknown> = {
+        time: new Date().toISOString(),
+        level: level.toUpperCase(),
+        msg,
+        module: 'aicr',
+        version: this.opts.version,
+      };
+      for (const [k, v] of entries) rec[k] = v instanceof Error ? fmtValue(v) : v;
+      write(JSON.stringify(rec) + '\n');
+      return;
+    }
+    if (this.mode === 'text') {
+      const parts = [
+        `time=${new Date().toISOString()}`,
+        `level=${level.toUpperCase()}`,
+        `msg=${quoteText(msg)}`,
+        'module=aicr',
+        `version=${quoteText(this.opts.version)}`,
+        ...entries.map(([k, v]) => `${k}=${quoteText(fmtValue(v))}`),
+      ];
+      write(parts.join(' ') + '\n');
+      return;
+    }
+    const prefix = this.opts.prefix ?? 'cli';
+    let line = `[${prefix}] ${msg}`;
+    if (entries.length) line += ': ' + entries.map(([k, v]) => `${k}=${fmtValue(v)}`).join(' ');
+    if (this.opts.color) line = `${level === 'error' ? '\x1b[31m' : '\x1b[32m'}${line}\x1b[0m`;
+    write(line + '\n');
+  }
+}
+
+let current: Logger = new Logger({ mode: 'cli', level: 'info', version: 'dev' });
+
+export function setLogger(l: Logger): void {
+  current = l;
+}
+
+/** The process-wide logger configured by the CLI root. */
+export function log(): Logger {
+  return current;
+}
