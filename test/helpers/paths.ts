@@ -1,0 +1,13 @@
+/** Well-known paths for tests: the repository root and the read-only `../shared` folder beside it. */
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** `../shared` next to the checkout (override with AICR_SHARED_DIR). */
+export const sharedDir = process.env.AICR_SHARED_DIR ?? path.resolve(repoRoot, '../shared');
+export const fixturesDir = path.join(sharedDir, 'fixtures');
+export const referenceCatalogDir = path.join(sharedDir, 'reference', 'aicr-recipes');
+export const hasShared = existsSync(referenceCatalogDir);
+/** The built CLI (run `npm run build` first; `npm test` does). */
+export const cliPath = path.join(repoRoot, 'dist', 'aicr.mjs');
