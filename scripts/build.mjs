@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Build: precompile the embedded catalog (recipes/ -> dist/catalog.json) and bundle the CLI with esbuild.
+// Build: precompile the embedded catalog (recipes/ -> dist/catalog-*.json) and bundle the CLI with esbuild.
 // Version, commit and date are injected here; the date is the commit date so builds are reproducible.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, mkdirSync, chmodSync } from 'node:fs';
@@ -33,7 +33,7 @@ if (!process.env.AICR_BUILD_DATE) {
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
-const catalog = compileCatalog(path.join(root, 'recipes'), path.join(dist, 'catalog.json'));
+const catalog = compileCatalog(path.join(root, 'recipes'), dist);
 
 await build({
   entryPoints: { aicr: path.join(root, 'src/cli/main.ts') },
