@@ -1,0 +1,1 @@
+export { takeSnapshot, runCollector, rfc3339, type SnapshotOptions } from './snapshotter.js';
