@@ -1,16 +1,203 @@
 /**
- * ConfigMap store backed by the Kubernetes API. Placeholder until the Kubernetes integration lands:
- * every call fails with a clear "requires cluster access" error (exit 6).
+ * ConfigMap store backed by the Kubernetes API (`cm://namespace/name` inputs and outputs).
+ *
+ * Write = get, then create when absent or update when present: other data keys, binaryData, labels
+ * and annotations already on the ConfigMap are kept; our keys and labels replace theirs. The update
+ * carries the resourceVersion that was read, so a concurrent writer makes it fail with 409 Conflict;
+ * the store then re-reads and retries (a few times, with a short backoff). A ConfigMap holds at most
+ * 1 MiB: a write whose result would be larger is refused before any call.
+ *
+ * Every call has its own deadline (30 s, or env AICR_K8S_REQUEST_TIMEOUT as a Go duration, e.g. `10s`).
  */
-import { unavailable } from '../errors/index.js';
-import type { ConfigMapStore } from '../io/configmap.js';
+import { AicrError, invalid } from '../errors/index.js';
+import type { ConfigMapReadOptions, ConfigMapStore, ConfigMapWriteRequest } from '../io/configmap.js';
+import type { ConfigMapRef } from '../io/uri.js';
+import { log } from '../logging/logger.js';
+import { loadKubeConfig, makeApiClient, type LoadedKubeConfig } from './client.js';
+import { apiError, callSignal, isAlreadyExists, isConflict, isNotFound } from './errors.js';
+import { parseDuration } from './scheduling.js';
 
-export function kubernetesConfigMapStore(): ConfigMapStore {
-  const fail = (ref: { namespace: string; name: string }) =>
-    Promise.reject(
-      unavailable(
-        `cm://${ref.namespace}/${ref.name} requires cluster access, which this build does not support yet; use a file or stdin instead`,
-      ),
-    );
-  return { read: fail, write: fail };
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
+export const MAX_CONFLICT_RETRIES = 5;
+
+export interface KubernetesConfigMapStoreOptions {
+  /** Deadline of each API call. */
+  requestTimeoutMs?: number;
+  /** Pause before retry n (1-based) after a conflict; default 50 ms × n. */
+  backoffMs?: (attempt: number) => number;
+}
+
+/** Per-call deadline from AICR_K8S_REQUEST_TIMEOUT (Go duration), else 30 s. */
+export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.AICR_K8S_REQUEST_TIMEOUT;
+  if (!v) return DEFAULT_REQUEST_TIMEOUT_MS;
+  const ms = parseDuration(v, 'environment variable AICR_K8S_REQUEST_TIMEOUT');
+  return ms > 0 ? ms : DEFAULT_REQUEST_TIMEOUT_MS;
+}
+
+function uri(ref: ConfigMapRef): string {
+  return `cm://${ref.namespace}/${ref.name}`;
+}
+
+/** Connects with the kubeconfig chain; failures name the ConfigMap that needed the cluster. */
+async function connect(ref: ConfigMapRef, action: string, kubeconfig?: string): Promise<LoadedKubeConfig> {
+  try {
+    return await loadKubeConfig({ kubeconfig });
+  } catch (err) {
+    throw new AicrError('INTERNAL', `cannot ${action} ${uri(ref)}`, err);
+  }
+}
+
+/** Total bytes of a ConfigMap's data and binaryData (what the 1 MiB limit counts, near enough). */
+export function configMapSize(data: Record<string, string>, binaryData?: Record<string, string>): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(data)) n += Buffer.byteLength(k) + Buffer.byteLength(v);
+  for (const [k, v] of Object.entries(binaryData ?? {}))
+    n += Buffer.byteLength(k) + Math.floor((v.length * 3) / 4);
+  return n;
+}
+
+export function kubernetesConfigMapStore(opts: KubernetesConfigMapStoreOptions = {}): ConfigMapStore {
+  const timeoutMs = opts.requestTimeoutMs ?? requestTimeoutFromEnv();
+  const backoff = opts.backoffMs ?? ((n: number) => 50 * n);
+
+  return {
+    async read(ref: ConfigMapRef, o: ConfigMapReadOptions): Promise<Record<string, string>> {
+      const conn = await connect(ref, 'read', o.kubeconfig);
+      const { signal, deadline } = callSignal(timeoutMs, o.signal);
+      const core = makeApiClient(conn, conn.k8s.CoreV1Api, signal);
+      try {
+        const cm = await core.readNamespacedConfigMap({ name: ref.name, namespace: ref.namespace });
+        return { ...(cm.data ?? {}) };
+      } catch (err) {
+        throw apiError(err, {
+          verb: 'get',
+          resource: 'configmaps',
+          namespace: ref.namespace,
+          name: ref.name,
+          server: conn.server,
+          what: `ConfigMap ${ref.namespace}/${ref.name}`,
+          deadline,
+          timeoutMs,
+        });
+      }
+    },
+
+    async write(ref: ConfigMapRef, req: ConfigMapWriteRequest, o: ConfigMapReadOptions): Promise<void> {
+      const conn = await connect(ref, 'write', o.kubeconfig);
+      const what = `ConfigMap ${ref.namespace}/${ref.name}`;
+      const ctx = (verb: string, deadline: AbortSignal) => ({
+        verb,
+        resource: 'configmaps',
+        namespace: ref.namespace,
+        name: ref.name,
+        server: conn.server,
+        what,
+        deadline,
+        timeoutMs,
+      });
+      const call = async <T>(
+        verb: string,
+        fn: (core: InstanceType<typeof conn.k8s.CoreV1Api>) => Promise<T>,
+      ) => {
+        const { signal, deadline } = callSignal(timeoutMs, o.signal);
+        const core = makeApiClient(conn, conn.k8s.CoreV1Api, signal);
+        try {
+          return await fn(core);
+        } catch (err) {
+          if (isConflict(err) || (verb !== 'create' && isNotFound(err))) throw err;
+          if (verb === 'create' && isNotFound(err)) {
+            throw new AicrError(
+              'NOT_FOUND',
+              `cannot create ${what}: namespace "${ref.namespace}" not found on ${conn.server}; create the namespace first or use an existing one`,
+            );
+          }
+          throw apiError(err, ctx(verb, deadline));
+        }
+      };
+
+      for (let attempt = 0; ; attempt++) {
+        if (attempt > 0) {
+          if (attempt > MAX_CONFLICT_RETRIES) {
+            throw new AicrError(
+              'SERVICE_UNAVAILABLE',
+              `${what} on ${conn.server} kept changing while aicr wrote it (${MAX_CONFLICT_RETRIES} conflicting updates in a row); try again`,
+            );
+          }
+          log().debug('ConfigMap changed concurrently, retrying', { configmap: uri(ref), attempt });
+          await new Promise((r) => setTimeout(r, backoff(attempt)));
+        }
+        let existing:
+          Awaited<ReturnType<InstanceType<typeof conn.k8s.CoreV1Api>['readNamespacedConfigMap']>> | undefined;
+        try {
+          existing = await call('get', (core) =>
+            core.readNamespacedConfigMap({ name: ref.name, namespace: ref.namespace }),
+          );
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
+
+        if (!existing) {
+          if (configMapSize(req.data) > CONFIGMAP_LIMIT_BYTES)
+            throw tooLarge(what, configMapSize(req.data), []);
+          try {
+            await call('create', (core) =>
+              core.createNamespacedConfigMap({
+                namespace: ref.namespace,
+                body: {
+                  apiVersion: 'v1',
+                  kind: 'ConfigMap',
+                  metadata: { name: ref.name, namespace: ref.namespace, labels: { ...req.labels } },
+                  data: { ...req.data },
+                },
+              }),
+            );
+            log().debug('created ConfigMap', { configmap: uri(ref) });
+            return;
+          } catch (err) {
+            if (isAlreadyExists(err) || isConflict(err)) continue;
+            throw err;
+          }
+        }
+
+        if (existing.immutable) {
+          throw invalid(`${what} is immutable and cannot be updated; write to another ConfigMap name`);
+        }
+        const data = { ...(existing.data ?? {}), ...req.data };
+        const size = configMapSize(data, existing.binaryData);
+        if (size > CONFIGMAP_LIMIT_BYTES) {
+          const others = Object.keys(existing.data ?? {}).filter((k) => !(k in req.data));
+          throw tooLarge(what, size, [...others, ...Object.keys(existing.binaryData ?? {})]);
+        }
+        const metadata = {
+          ...existing.metadata,
+          name: ref.name,
+          namespace: ref.namespace,
+          labels: { ...(existing.metadata?.labels ?? {}), ...req.labels },
+        };
+        try {
+          await call('update', (core) =>
+            core.replaceNamespacedConfigMap({
+              name: ref.name,
+              namespace: ref.namespace,
+              body: { ...existing, apiVersion: 'v1', kind: 'ConfigMap', metadata, data },
+            }),
+          );
+          log().debug('updated ConfigMap', { configmap: uri(ref) });
+          return;
+        } catch (err) {
+          if (isConflict(err) || isNotFound(err)) continue;
+          throw err;
+        }
+      }
+    },
+  };
+}
+
+function tooLarge(what: string, size: number, otherKeys: string[]): AicrError {
+  const others = otherKeys.length ? ` together with its other keys (${otherKeys.sort().join(', ')})` : '';
+  return invalid(
+    `${what} would hold ${size} bytes${others}, but a ConfigMap holds at most 1 MiB (${CONFIGMAP_LIMIT_BYTES} bytes); write the document to a file instead`,
+  );
 }
