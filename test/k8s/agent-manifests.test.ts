@@ -28,7 +28,7 @@ function cfg(over: Partial<AgentConfig> = {}): AgentConfig {
   };
 }
 
-type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Any = Record<string, any>;
 
 const podSpec = (c: AgentConfig): Any => (buildAgentObjects(c).job as Any).spec.template.spec;
 
