@@ -170,6 +170,7 @@ describe('checkOverlayConstraint (recipe snapshot mode)', () => {
       status: 'pass',
       expected: '>= 1.32.4',
       actual: 'v1.33.5-eks-3025e55',
+      reason: '',
     });
   });
 

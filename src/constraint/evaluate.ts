@@ -94,30 +94,33 @@ export interface OverlayConstraintCheck {
   /** The snapshot value, when one was found (for `constraintWarnings[].actual`). */
   actual?: string;
   /**
-   * Why it did not pass (for `constraintWarnings[].reason`): `expected <value>, got <actual>` on a clean
-   * failure, otherwise the error text with codes, e.g.
+   * Why it did not pass (for `constraintWarnings[].reason`); "" when it passed. `expected <value>, got <actual>`
+   * on a clean failure, otherwise the error text with codes, e.g.
    * `[NOT_FOUND] value not found in snapshot: [NOT_FOUND] key "ID" not found in subtype OS.release`.
    */
-  reason?: string;
+  reason: string;
 }
 
 /**
  * Evaluates an overlay's constraint for snapshot-mode overlay filtering. Unlike validate, a value
  * missing from the snapshot is not neutral here: `passed` is false and `reason` says what was missing.
+ * Fits the recipe builder's `ConstraintEvaluator` (`(c, snapshot) => { passed, actual?, reason }`).
  */
 export function checkOverlayConstraint(
   constraint: ConstraintInput,
   snapshot: Snapshot,
 ): OverlayConstraintCheck {
   const { result, error } = evaluateDetailed(constraint, snapshot);
+  let reason = '';
+  if (result.status === 'fail') reason = result.message;
+  else if (result.status !== 'pass') reason = formatError(error);
   const out: OverlayConstraintCheck = {
     passed: result.status === 'pass',
     status: result.status,
     expected: result.expected,
+    reason,
   };
   if (result.actual !== undefined) out.actual = result.actual;
-  if (result.status === 'fail') out.reason = result.message;
-  else if (result.status !== 'pass') out.reason = formatError(error);
   return out;
 }
 
