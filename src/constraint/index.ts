@@ -43,3 +43,4 @@ export {
   type ValidationResult,
   type ValidateOptions,
 } from './recipe.js';
+export { renderValidationTable, summaryLine } from './table.js';
