@@ -62,14 +62,14 @@ export async function resolveRecipe(req: RecipeRequest): Promise<ResolvedRecipe>
   if (req.snapshot) {
     const { loadSnapshot } = await import('../model/load.js');
     const { criteriaFromSnapshot } = await import('./from-snapshot.js');
-    const { overlayConstraintCheck } = await import('../constraint/evaluate.js');
+    const { checkOverlayConstraint } = await import('../constraint/evaluate.js');
     try {
       snapshot = await loadSnapshot(req.snapshot, { kubeconfig: req.kubeconfig });
     } catch (err) {
       throw new AicrError('INTERNAL', `failed to load snapshot from "${req.snapshot}"`, err);
     }
     criteria = applyFlagOverrides(criteriaFromSnapshot(snapshot), req);
-    evaluate = overlayConstraintCheck;
+    evaluate = checkOverlayConstraint;
     log().info('criteria detected from snapshot', { ...criteria });
   } else if (req.criteria) {
     const { loadCriteriaFile } = await import('../model/load.js');
