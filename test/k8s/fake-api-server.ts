@@ -889,6 +889,17 @@ export class FakeKubeApiServer {
           return this.sendStatus(res, req, 415, 'json-patch is not supported by the fake API server');
         }
         if (!entry && ctype !== 'application/apply-patch+yaml') return notFound(name);
+        // A patch that names a resourceVersion is conditional, as on the real API server.
+        const wantRv = (patch as KObject | null)?.metadata?.resourceVersion;
+        if (entry && wantRv && wantRv !== entry.obj.metadata?.resourceVersion) {
+          return this.sendStatus(
+            res,
+            req,
+            409,
+            `Operation cannot be fulfilled on ${def.resource}${def.group ? `.${def.group}` : ''} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+            { name, group: def.group, kind: def.resource },
+          );
+        }
         const merged = mergePatch(entry?.obj ?? {}, patch) as KObject;
         const stored = this.storeHttp(
           coll,
