@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import type http from 'node:http';
 import type { FakeKubeApiServer, KObject } from './fake-api-server.js';
 
-type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Any = Record<string, any>;
 
 export interface Denial {
   verb: string;

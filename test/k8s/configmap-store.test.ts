@@ -68,7 +68,7 @@ describe('Kubernetes ConfigMap store', () => {
     });
     const rvBefore = server.get('v1', 'ConfigMap', 'snap', 'gpu')!.metadata!.resourceVersion;
     await store.write(ref, { data: { 'snapshot.yaml': 'new', format: 'yaml' }, labels }, { kubeconfig });
-    const cm = server.get('v1', 'ConfigMap', 'snap', 'gpu')! as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const cm = server.get('v1', 'ConfigMap', 'snap', 'gpu')! as Record<string, any>;
     assert.deepEqual(cm.data, { 'notes.txt': 'hello', 'snapshot.yaml': 'new', format: 'yaml' });
     assert.deepEqual(cm.binaryData, { blob: Buffer.from('bin').toString('base64') });
     assert.deepEqual(cm.metadata.labels, { team: 'infra', ...labels });
