@@ -15,7 +15,8 @@
  *  6. Cleanup (unless `--no-cleanup`): Job and RBAC objects are deleted — after success, failure and
  *     interruption (Ctrl-C) alike — with a fresh 30 s deadline. The result ConfigMap is kept.
  */
-import { PassThrough } from 'node:stream';
+import http from 'node:http';
+import https from 'node:https';
 import type * as K8sModule from '@kubernetes/client-node';
 import { AicrError, type ErrorCode } from '../errors/index.js';
 import { pickDocumentKey } from '../io/configmap.js';
@@ -531,25 +532,53 @@ class LogFollower {
     private readonly sink: (line: string) => void,
   ) {}
 
-  async start(pod: string): Promise<void> {
+  /** Starts following `pod` in the background (never blocks the caller; `stop()` ends it). */
+  start(pod: string): void {
     if (this.started || this.failures >= 3) return;
     this.started = true;
-    const pt = new PassThrough();
-    pt.setEncoding('utf8');
-    pt.on('data', (chunk: string) => this.push(chunk));
-    this.ended = new Promise<void>((resolve) => {
-      pt.once('end', resolve);
-      pt.once('close', resolve);
-      pt.once('error', () => resolve());
+    const controller = new AbortController();
+    this.controller = controller;
+    this.ended = this.follow(pod, controller.signal).then(
+      () => undefined,
+      (err: unknown) => {
+        if (controller.signal.aborted) return;
+        this.started = false;
+        this.failures++;
+        log().debug('cannot follow agent logs yet', {
+          pod,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      },
+    );
+  }
+
+  /** `GET …/pods/<pod>/log?follow=true` with the kubeconfig's credentials, until the stream ends. */
+  private async follow(pod: string, signal: AbortSignal): Promise<void> {
+    const { kc, server } = this.kube.conn;
+    const opts: https.RequestOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    const url = new URL(
+      `${server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods/${encodeURIComponent(pod)}/log`,
+    );
+    url.searchParams.set('container', AGENT_CONTAINER);
+    url.searchParams.set('follow', 'true');
+    const mod = url.protocol === 'https:' ? https : http;
+    await new Promise<void>((resolve, reject) => {
+      const req = mod.request(url, { ...opts, method: 'GET', signal }, (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          reject(new Error(`HTTP ${res.statusCode} reading the logs of pod ${pod}`));
+          return;
+        }
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => this.push(chunk));
+        res.on('end', () => resolve());
+        res.on('error', reject);
+        res.on('close', () => resolve());
+      });
+      req.on('error', reject);
+      req.end();
     });
-    try {
-      const l = new this.kube.k8s.Log(this.kube.conn.kc);
-      this.controller = await l.log(this.namespace, pod, AGENT_CONTAINER, pt, { follow: true });
-    } catch (err) {
-      this.started = false;
-      this.failures++;
-      log().debug('cannot follow agent logs yet', { pod, error: describeApiError(err) });
-    }
   }
 
   private push(chunk: string): void {
@@ -563,7 +592,9 @@ class LogFollower {
   /** Waits up to `ms` for the stream to end (the pod has terminated), then stops it. */
   async drain(ms: number): Promise<void> {
     if (this.ended && this.controller) {
-      await Promise.race([this.ended, sleep(ms)]);
+      const t = new AbortController();
+      await Promise.race([this.ended, sleep(ms, t.signal)]);
+      t.abort();
     }
     this.stop();
   }
@@ -665,7 +696,7 @@ async function waitForJob(
           warned.add(pod.waitingReason);
           log().warn(`agent pod ${pod.name} cannot start its container: ${pod.text}`);
         }
-        if (pod.started) await follower.start(pod.name);
+        if (pod.started) follower.start(pod.name);
       }
     } catch (err) {
       if (err instanceof InterruptedError) throw err;

@@ -406,6 +406,7 @@ export class ClusterSim {
       const l = this.logs.get(`${ns}/${name}`) ?? { text: '', ended: true, followers: new Set() };
       const follow = ctx.url.searchParams.get('follow') === 'true';
       res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
+      res.flushHeaders();
       if (l.text) res.write(l.text);
       if (!follow || l.ended) {
         res.end();
