@@ -56,7 +56,7 @@ export function boolOption(flags: string, description: string, defaultValue: boo
   const name = flags.replace(/^.*--/, '').split(/[ [<]/)[0];
   return new Option(`${flags} [bool]`, `${description} (default ${defaultValue})`)
     .argParser((v: string) => parseBool(v, `--${name}`))
-    .preset(true);
+    .preset('true'); // a string: commander passes presets through argParser
 }
 
 export function addOutputFlags(cmd: Command, st: FlagState, opts: { output?: boolean } = {}): Command {

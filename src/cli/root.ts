@@ -10,6 +10,7 @@ import { registerCompletion } from './completion.js';
 import { examples, FlagState, parseBool } from './flags.js';
 import { registerQuery } from './query.js';
 import { registerRecipe } from './recipe.js';
+import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
 export interface Registrar {
@@ -17,7 +18,7 @@ export interface Registrar {
 }
 
 /** Commands, in help order. Later issues add theirs here. */
-export const COMMANDS: Registrar[] = [registerRecipe, registerQuery, registerVersion];
+export const COMMANDS: Registrar[] = [registerRecipe, registerQuery, registerValidate, registerVersion];
 
 function envBool(name: string): boolean {
   const v = process.env[name];
