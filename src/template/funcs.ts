@@ -244,7 +244,7 @@ function queryEscape(s: string): string {
 /** Arguments of html/js/urlquery: one string as is, otherwise `fmt.Sprint`. */
 function evalArgs(args: unknown[]): string {
   if (args.length === 1 && typeof args[0] === 'string') return args[0];
-  return sprint(args);
+  return sprint(args.map((a) => (isNil(a) ? '<no value>' : a)));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@
  * Errors are `TemplateError` (an `AicrError`, code INVALID_REQUEST) with the message
  * `template <name>:<line>:<col>: <detail>`, for parse and execution errors alike.
  */
+import { AicrError } from '../errors/index.js';
 import { SourceMap, TemplateError } from './errors.js';
 import { execute, type ExecConfig, type TemplateDef } from './exec.js';
 import { BUILTINS, type FuncSpec, type TemplateFunction } from './funcs.js';
@@ -60,7 +61,7 @@ function funcTable(extra: Record<string, TemplateFunction> | undefined): Map<str
   const table = new Map<string, FuncSpec>(Object.entries(BUILTINS));
   for (const [name, fn] of Object.entries(extra ?? {})) {
     if (!/^[\p{L}_][\p{L}\p{Nd}_]*$/u.test(name)) {
-      throw new TemplateError('parse', name, 1, 1, `function name "${name}" is not a valid identifier`);
+      throw new AicrError('INTERNAL', `template function name "${name}" is not a valid identifier`);
     }
     table.set(name, { params: [], variadic: 'any', fn: (_ctx, ...args: unknown[]) => fn(...args) });
   }

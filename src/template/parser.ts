@@ -324,7 +324,6 @@ class Parser {
       const v = this.peekNonSpace();
       if (v.type !== 'variable') break;
       this.nextNonSpace();
-      const afterVar = this.peek();
       const next = this.peekNonSpace();
       if (next.type === 'assign' || next.type === 'declare') {
         pipe.isAssign = next.type === 'assign';
@@ -345,8 +344,8 @@ class Parser {
         }
         this.errorAt(next.pos, `too many declarations in ${context}`);
       }
-      // not a declaration: put the variable back
-      this.backup(afterVar.type === 'space' ? 2 : 1);
+      // not a declaration: put the variable back (peeks did not consume anything)
+      this.backup();
       break;
     }
     for (;;) {

@@ -199,6 +199,13 @@ describe('custom functions and method-like values', () => {
     assert.equal(r('{{ shout "hi" }} {{ "x" | shout }} {{ upper "a" }}', {}, opts), 'hi! x! replaced');
   });
 
+  it('rejects extra function names that templates could not call', () => {
+    assert.throws(
+      () => compileTemplate('x', { funcs: { 'bad-name': () => 1 } }),
+      /"bad-name" is not a valid identifier/,
+    );
+  });
+
   it('errors from extra functions are reported with the call site', () => {
     const opts: TemplateOptions = {
       funcs: {

@@ -92,6 +92,7 @@ describe('Go builtins', () => {
     assert.equal(r('{{ js "a\'b\\"c<d>=" }}'), 'a\\\'b\\"c\\u003Cd\\u003E\\u003D');
     assert.equal(r('{{ urlquery "a b&c=d/é" }}'), 'a+b%26c%3Dd%2F%C3%A9');
     assert.equal(r('{{ html 1 2 }}'), '1 2');
+    assert.equal(r('{{ urlquery "a" nil }}'), 'a%3Cno+value%3E');
   });
 
   it('call invokes a function value', () => {

@@ -25,6 +25,10 @@ describe('text and trim markers', () => {
     assert.equal(r('{{ 3 -}} x'), '3x');
   });
 
+  it('a variable may follow a trim marker directly', () => {
+    assert.equal(r('{{ $x := 1 }} {{- $x -}} {{- $ | len -}} .', { a: 1, b: 2 }), '12.');
+  });
+
   it('comments produce nothing and honour trim markers', () => {
     assert.equal(r('a {{/* c */}} b'), 'a  b');
     assert.equal(r('a {{- /* multi\nline */ -}} b'), 'ab');
@@ -273,6 +277,7 @@ describe('define / template / block', () => {
 describe('parse errors name file, line and column', () => {
   const cases: [string, string][] = [
     ['{{ foo }}', '1:4: function "foo" not defined'],
+    ['{{ }}', '1:4: missing value for command'],
     ['{{ .a', '1:1: unclosed action'],
     ['{{ if 1 }}', '1:11: unexpected EOF'],
     ['{{ end }}', '1:4: unexpected {{end}}'],
