@@ -15,6 +15,7 @@ export const COMPLETION_VALUES: Record<string, string[]> = {
   os: allowedValues('os'),
   platform: allowedValues('platform'),
   format: ['yaml', 'json', 'table'],
+  phase: ['readiness', 'deployment'],
 };
 
 /** Flags whose value is a path (completion offers files). */

@@ -72,6 +72,7 @@ export function buildProgram(): { program: Command; errors: string[] } {
       examples([
         'aicr recipe --service eks --accelerator h100 --intent training -o recipe.yaml',
         'aicr query --service eks --accelerator h100 --intent training --selector components.gpu-operator.version',
+        'aicr validate --recipe recipe.yaml --snapshot snapshot.yaml --format table',
         'aicr completion bash > /etc/bash_completion.d/aicr',
         '',
         '# Exit codes: 0 ok, 2 invalid input, 3 not found, 4 unauthorized, 5 timeout,',
