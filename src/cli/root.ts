@@ -10,6 +10,7 @@ import { registerCompletion } from './completion.js';
 import { examples, FlagState, parseBool } from './flags.js';
 import { registerQuery } from './query.js';
 import { registerRecipe } from './recipe.js';
+import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
 export interface Registrar {
@@ -17,7 +18,7 @@ export interface Registrar {
 }
 
 /** Commands, in help order. Later issues add theirs here. */
-export const COMMANDS: Registrar[] = [registerRecipe, registerQuery, registerVersion];
+export const COMMANDS: Registrar[] = [registerRecipe, registerQuery, registerValidate, registerVersion];
 
 function envBool(name: string): boolean {
   const v = process.env[name];
@@ -58,12 +59,8 @@ export function buildProgram(): { program: Command; errors: string[] } {
       'AI Cluster Runtime: snapshot GPU clusters, generate version-locked recipes, validate them and bundle deployment artifacts',
     )
     .version(versionLine(), '-v, --version', 'print the version and exit')
-    .option('--debug [bool]', 'debug logging with metadata on stderr (env AICR_DEBUG)', (v: string) =>
-      parseBool(v, '--debug'),
-    )
-    .option('--log-json [bool]', 'JSON log lines on stderr (env AICR_LOG_JSON)', (v: string) =>
-      parseBool(v, '--log-json'),
-    )
+    .option('--debug', 'debug logging with metadata on stderr (env AICR_DEBUG)')
+    .option('--log-json', 'JSON log lines on stderr (env AICR_LOG_JSON)')
     .helpOption('-h, --help', 'show help')
     .helpCommand(false)
     .showSuggestionAfterError(true)
@@ -75,6 +72,7 @@ export function buildProgram(): { program: Command; errors: string[] } {
       examples([
         'aicr recipe --service eks --accelerator h100 --intent training -o recipe.yaml',
         'aicr query --service eks --accelerator h100 --intent training --selector components.gpu-operator.version',
+        'aicr validate --recipe recipe.yaml --snapshot snapshot.yaml --format table',
         'aicr completion bash > /etc/bash_completion.d/aicr',
         '',
         '# Exit codes: 0 ok, 2 invalid input, 3 not found, 4 unauthorized, 5 timeout,',
@@ -98,9 +96,38 @@ function debugRequested(argv: string[]): boolean {
   }
 }
 
+/**
+ * `--debug=false` / `--log-json=true` (Go-style explicit bool values) are accepted: a true value
+ * becomes the bare flag, a false value is dropped, anything else is invalid input.
+ */
+function normalizeGlobalBools(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const m = /^--(debug|log-json)=(.*)$/.exec(a);
+    if (m) {
+      if (parseBool(m[2], `--${m[1]}`)) out.push(`--${m[1]}`);
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
 /** Runs the CLI; returns the exit code. */
-export async function run(argv: string[]): Promise<number> {
+export async function run(rawArgv: string[]): Promise<number> {
   const { program, errors } = buildProgram();
+  let argv: string[];
+  try {
+    argv = normalizeGlobalBools(rawArgv);
+  } catch (err) {
+    process.stderr.write(`[cli] ${formatError(err)}\n`);
+    return 2;
+  }
   if (argv.length === 0) {
     process.stdout.write(program.helpInformation());
     return 0;

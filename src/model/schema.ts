@@ -205,7 +205,6 @@ export const recipeResultSchema = z
   })
   .passthrough();
 
-
 export const snapshotSchema = z
   .object({
     kind: str.optional(),
