@@ -30,6 +30,9 @@ const path = require('node:path');
 const vm = require('node:vm');
 const Module = require('node:module');
 const file = path.join(__dirname, 'aicr-main.cjs');
+// import() inside a vm.Script compiled from a code cache fails ("A dynamic import callback was not
+// specified"), so ES-module-only libraries are imported through this module (see esmImportsViaLauncher).
+globalThis.__aicrImport = (specifier) => import(specifier);
 const cacheFile = file + '.cache';
 let cachedData;
 try {
@@ -73,6 +76,22 @@ const lazyChildProcessForCommander = {
   },
 };
 
+// Dynamic imports of the external ES-module-only libraries go through the launcher's import() (a
+// vm.Script run from a V8 code cache cannot import() itself).
+const ESM_ONLY = ['@kubernetes/client-node'];
+const esmImportsViaLauncher = {
+  name: 'esm-imports-via-launcher',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+      let text = readFileSync(args.path, 'utf8');
+      for (const m of ESM_ONLY) {
+        text = text.split(`import('${m}')`).join(`globalThis.__aicrImport('${m}')`);
+      }
+      return { contents: text, loader: 'ts' };
+    });
+  },
+};
+
 // One CommonJS file: Node starts a CJS script markedly faster than an ES module (no ESM loader
 // start-up). Command implementations are imported dynamically in the source; esbuild turns those
 // imports into lazily initialised modules, so a command only evaluates the code it uses. The heavy
@@ -96,7 +115,7 @@ await build({
     __AICR_DATE__: JSON.stringify(date),
     'import.meta.url': '__aicrImportMetaUrl',
   },
-  plugins: [lazyChildProcessForCommander],
+  plugins: [lazyChildProcessForCommander, esmImportsViaLauncher],
   logLevel: 'warning',
 });
 // The launcher compiles the bundle with a V8 code cache (dist/aicr-main.cjs.cache), written here by
