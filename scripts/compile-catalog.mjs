@@ -1,4 +1,4 @@
-// Precompiles the embedded recipe catalog (recipes/) into one JSON document so the CLI never parses
+// Precompiles the embedded recipe catalog (recipes/) into JSON documents (dist/catalog-index.json, dist/catalog-components.json) so the CLI never parses
 // YAML for the embedded data at run time. Every file keeps its path relative to recipes/.
 // YAML documents are stored parsed ("doc"); templates (files containing "{{") and non-YAML files are
 // stored as text ("text"), because they are rendered, not parsed.
@@ -18,12 +18,14 @@ function walk(dir, rel = '') {
   return out;
 }
 
-export function compileCatalog(recipesDir, outFile) {
+export function compileCatalog(recipesDir, outDir) {
   const files = {};
   for (const [rel, abs] of walk(recipesDir)) {
     const text = readFileSync(abs, 'utf8');
     const isYaml = rel.endsWith('.yaml') || rel.endsWith('.yml');
-    if (isYaml && !text.includes('{{')) {
+    // Manifests are rendered as templates: always kept as text. Multi-document YAML likewise.
+    const isManifest = rel.includes('/manifests/');
+    if (isYaml && !isManifest && !text.includes('{{') && !/^---\s*$/m.test(text.replace(/^---\s*\n/, ''))) {
       try {
         files[rel] = { doc: parse(text, { version: '1.2' }) ?? null };
       } catch (err) {
@@ -33,6 +35,15 @@ export function compileCatalog(recipesDir, outFile) {
       files[rel] = { text };
     }
   }
-  writeFileSync(outFile, JSON.stringify({ files }));
+  // Split: the index (registry, overlays) is all `aicr recipe` needs; component files (values,
+  // manifests) and health checks are loaded only by commands that read them (query, bundle).
+  const index = {};
+  const components = {};
+  for (const [rel, entry] of Object.entries(files)) {
+    if (rel.startsWith('components/') || rel.startsWith('checks/')) components[rel] = entry;
+    else index[rel] = entry;
+  }
+  writeFileSync(path.join(outDir, 'catalog-index.json'), JSON.stringify({ files: index }));
+  writeFileSync(path.join(outDir, 'catalog-components.json'), JSON.stringify({ files: components }));
   return { files: Object.keys(files).length };
 }

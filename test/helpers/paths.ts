@@ -10,4 +10,4 @@ export const fixturesDir = path.join(sharedDir, 'fixtures');
 export const referenceCatalogDir = path.join(sharedDir, 'reference', 'aicr-recipes');
 export const hasShared = existsSync(referenceCatalogDir);
 /** The built CLI (run `npm run build` first; `npm test` does). */
-export const cliPath = path.join(repoRoot, 'dist', 'aicr.mjs');
+export const cliPath = path.join(repoRoot, 'dist', 'aicr.cjs');

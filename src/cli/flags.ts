@@ -1,0 +1,164 @@
+/**
+ * Shared flag definitions and parsing helpers for command modules.
+ * Single-value flags may be given once: a second occurrence (aliases count) is an error (exit 2).
+ */
+import { Command, Option } from 'commander';
+import { invalid } from '../errors/index.js';
+import { allowedValues, type CriteriaField } from '../recipe/criteria.js';
+
+/** Values offered by shell completion, keyed by long flag name. */
+export const COMPLETION_VALUES: Record<string, string[]> = {
+  service: allowedValues('service'),
+  accelerator: allowedValues('accelerator'),
+  gpu: allowedValues('accelerator'),
+  intent: allowedValues('intent'),
+  os: allowedValues('os'),
+  platform: allowedValues('platform'),
+  format: ['yaml', 'json', 'table'],
+};
+
+/** Flags whose value is a path (completion offers files). */
+export const FILE_FLAGS = new Set(['output', 'snapshot', 'criteria', 'data', 'kubeconfig', 'recipe']);
+
+/** Per-invocation state: which single-value flags were seen. */
+export class FlagState {
+  private readonly seen = new Set<string>();
+
+  /** Parser for a single-value flag (`canonical` names the flag in errors; aliases share it). */
+  once(canonical: string) {
+    return (value: string): string => {
+      if (this.seen.has(canonical)) throw invalid(`flag --${canonical} can only be specified once`);
+      this.seen.add(canonical);
+      return value;
+    };
+  }
+}
+
+export function intParser(flag: string, min = 0) {
+  return (value: string): number => {
+    if (!/^\s*-?\d+\s*$/.test(value))
+      throw invalid(`invalid value "${value}" for --${flag}: expected an integer`);
+    const n = Number(value);
+    if (n < min) throw invalid(`invalid value "${value}" for --${flag}: must be >= ${min}`);
+    return n;
+  };
+}
+
+/** Go-style boolean parsing (1/t/true/TRUE/…, 0/f/false/…). */
+export function parseBool(value: string, what: string): boolean {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
+  throw invalid(`invalid boolean "${value}" for ${what}: use true or false`);
+}
+
+/** `--name[=bool]`: bare flag means true; `--name=false` turns it off. */
+export function boolOption(flags: string, description: string, defaultValue: boolean): Option {
+  const name = flags.replace(/^.*--/, '').split(/[ [<]/)[0];
+  return new Option(`${flags} [bool]`, `${description} (default ${defaultValue})`)
+    .argParser((v: string) => parseBool(v, `--${name}`))
+    .preset(true);
+}
+
+export function addOutputFlags(cmd: Command, st: FlagState, opts: { output?: boolean } = {}): Command {
+  if (opts.output !== false) {
+    cmd.addOption(
+      new Option(
+        '-o, --output <location>',
+        'where to write: file path, - for stdout (default), or cm://namespace/name',
+      ).argParser(st.once('output')),
+    );
+  }
+  cmd.addOption(
+    new Option('-t, --format <format>', 'output format: yaml, json or table (default "yaml")').argParser(
+      st.once('format'),
+    ),
+  );
+  return cmd;
+}
+
+export function addKubeconfigFlag(cmd: Command): Command {
+  return cmd.addOption(
+    new Option(
+      '-k, --kubeconfig <path>',
+      'kubeconfig for cm:// locations (default: $KUBECONFIG, ~/.kube/config, in-cluster)',
+    ),
+  );
+}
+
+export function addDataFlag(cmd: Command): Command {
+  return cmd.addOption(
+    new Option(
+      '--data <dir>',
+      'external recipe data directory layered over the embedded catalog (must contain registry.yaml)',
+    ),
+  );
+}
+
+function criteriaOption(st: FlagState, field: CriteriaField, flags: string, what: string): Option {
+  return new Option(flags, `${what}: ${allowedValues(field).join(', ')}`).argParser(st.once(field));
+}
+
+/** --service, --accelerator/--gpu, --intent, --os, --platform, --nodes, --snapshot/-s, --criteria/-c. */
+export function addCriteriaFlags(cmd: Command, st: FlagState): Command {
+  cmd
+    .addOption(criteriaOption(st, 'service', '--service <service>', 'Kubernetes service'))
+    .addOption(criteriaOption(st, 'accelerator', '--accelerator <type>', 'GPU type (alias --gpu)'))
+    .addOption(
+      new Option('--gpu <type>', 'alias of --accelerator').hideHelp().argParser(st.once('accelerator')),
+    )
+    .addOption(criteriaOption(st, 'intent', '--intent <intent>', 'workload intent'))
+    .addOption(criteriaOption(st, 'os', '--os <os>', 'GPU node operating system (al2, al2023 = amazonlinux)'))
+    .addOption(criteriaOption(st, 'platform', '--platform <platform>', 'ML platform'))
+    .addOption(new Option('--nodes <n>', 'number of GPU nodes (0 = any)').argParser(intParser('nodes', 0)))
+    .addOption(
+      new Option(
+        '-s, --snapshot <location>',
+        'derive criteria from a snapshot: file, URL or cm://namespace/name',
+      ).argParser(st.once('snapshot')),
+    )
+    .addOption(
+      new Option(
+        '-c, --criteria <location>',
+        'criteria file (kind RecipeCriteria, YAML or JSON); flags override its fields',
+      ).argParser(st.once('criteria')),
+    );
+  return cmd;
+}
+
+export interface CriteriaOpts {
+  service?: string;
+  accelerator?: string;
+  gpu?: string;
+  intent?: string;
+  os?: string;
+  platform?: string;
+  nodes?: number;
+  snapshot?: string;
+  criteria?: string;
+  data?: string;
+  kubeconfig?: string;
+}
+
+/** Request for src/recipe/request.ts from parsed flags (`--gpu` folded into accelerator). */
+export function recipeRequest(o: CriteriaOpts) {
+  return {
+    service: o.service,
+    accelerator: o.accelerator ?? o.gpu,
+    intent: o.intent,
+    os: o.os,
+    platform: o.platform,
+    nodes: o.nodes,
+    snapshot: o.snapshot,
+    criteria: o.criteria,
+    data: o.data,
+    kubeconfig: o.kubeconfig,
+  };
+}
+
+export function examples(lines: string[]): string {
+  return (
+    '\nExamples:\n' +
+    lines.map((l) => (l.startsWith('#') || l === '' ? `  ${l}` : `  $ ${l}`)).join('\n') +
+    '\n'
+  );
+}

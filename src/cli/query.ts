@@ -1,0 +1,56 @@
+/** `aicr query`: read any value of the fully hydrated recipe with a dot-path selector. */
+import { Option, type Command } from 'commander';
+import { parseFormat, toJson, toYaml } from '../io/serialize.js';
+import { writeOutput } from '../io/writer.js';
+import {
+  addCriteriaFlags,
+  addDataFlag,
+  addKubeconfigFlag,
+  addOutputFlags,
+  examples,
+  FlagState,
+  recipeRequest,
+  type CriteriaOpts,
+} from './flags.js';
+
+/** Scalars print plain; maps and lists as YAML (or everything as JSON with --format json). */
+export function renderQueryValue(v: unknown, format: 'yaml' | 'json' | 'table'): string {
+  if (format === 'json') return toJson(v);
+  if (typeof v === 'string') return v + '\n';
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v) + '\n';
+  return toYaml(v);
+}
+
+export function registerQuery(program: Command, st: FlagState): void {
+  const cmd = program
+    .command('query')
+    .description('Print a value of the fully hydrated recipe (component values merged inline)')
+    .addOption(
+      new Option('--selector <path>', 'dot path into the hydrated recipe ("" or "." = everything)')
+        .argParser(st.once('selector'))
+        .makeOptionMandatory(),
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'aicr query --service eks --accelerator h100 --intent training --selector components.gpu-operator.values.driver.version',
+        'aicr query --service eks --intent training --selector deploymentOrder',
+        'aicr query --service eks --gpu h100 --intent training --selector components.gpu-operator --format json',
+        'aicr query --snapshot snapshot.yaml --selector criteria.accelerator',
+        "aicr query --service eks --selector ''",
+      ]),
+    );
+  addCriteriaFlags(cmd, st);
+  addOutputFlags(cmd, st, { output: false });
+  addKubeconfigFlag(cmd);
+  addDataFlag(cmd);
+  cmd.action(async (opts: CriteriaOpts & { format?: string; selector: string }) => {
+    const format = parseFormat(opts.format);
+    const { resolveRecipe } = await import('../recipe/request.js');
+    const { hydrateRecipe, selectPath } = await import('../recipe/query.js');
+    const { recipe, store } = await resolveRecipe(recipeRequest(opts));
+    const hydrated = hydrateRecipe(recipe, store.source);
+    const value = selectPath(hydrated, opts.selector);
+    await writeOutput(undefined, renderQueryValue(value, format), { kind: 'query', format });
+  });
+}

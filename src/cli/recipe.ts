@@ -1,0 +1,58 @@
+/** `aicr recipe`: build a recipe from criteria flags, a criteria file or a snapshot. */
+import type { Command } from 'commander';
+import { AicrError } from '../errors/index.js';
+import { log } from '../logging/logger.js';
+import { parseFormat, serialize } from '../io/serialize.js';
+import { writeOutput } from '../io/writer.js';
+import {
+  addCriteriaFlags,
+  addDataFlag,
+  addKubeconfigFlag,
+  addOutputFlags,
+  examples,
+  FlagState,
+  recipeRequest,
+  type CriteriaOpts,
+} from './flags.js';
+
+export function registerRecipe(program: Command, st: FlagState): void {
+  const cmd = program
+    .command('recipe')
+    .description('Generate a recipe (components, versions, constraints, order) for an environment')
+    .addHelpText(
+      'after',
+      examples([
+        'aicr recipe --service eks --accelerator h100 --intent training',
+        'aicr recipe --service eks --gpu h100 --os ubuntu --intent training --platform kubeflow -o recipe.yaml',
+        'aicr recipe --snapshot snapshot.yaml --intent inference',
+        'aicr recipe --criteria criteria.yaml --service gke',
+        'aicr recipe --service aks --intent training --data ./my-recipes --format json',
+        'aicr recipe --snapshot cm://gpu-operator/aicr-snapshot -o cm://gpu-operator/aicr-recipe',
+      ]),
+    );
+  addCriteriaFlags(cmd, st);
+  addOutputFlags(cmd, st);
+  addKubeconfigFlag(cmd);
+  addDataFlag(cmd);
+  cmd.action(async (opts: CriteriaOpts & { output?: string; format?: string }) => {
+    const format = parseFormat(opts.format);
+    const { resolveRecipe } = await import('../recipe/request.js');
+    let resolved;
+    try {
+      resolved = await resolveRecipe(recipeRequest(opts));
+    } catch (err) {
+      throw new AicrError('INTERNAL', 'error building recipe', err);
+    }
+    const { recipe } = resolved;
+    await writeOutput(opts.output, serialize(recipe, format), {
+      kind: 'recipe',
+      format,
+      kubeconfig: opts.kubeconfig,
+    });
+    log().info('recipe generation completed', {
+      output: opts.output || 'stdout',
+      components: recipe.componentRefs?.length ?? 0,
+      overlays: recipe.metadata.appliedOverlays?.length ?? 0,
+    });
+  });
+}

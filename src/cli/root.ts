@@ -1,0 +1,158 @@
+/**
+ * The command tree, global flags, logging set-up and error → exit code mapping.
+ * Command modules register themselves here; their heavy work is imported lazily inside actions.
+ */
+import { Command, CommanderError } from 'commander';
+import { AicrError, exitCodeFor, formatError, invalid } from '../errors/index.js';
+import { Logger, setLogger, log, type LogMode } from '../logging/logger.js';
+import { buildInfo, versionLine } from '../version/buildinfo.js';
+import { registerCompletion } from './completion.js';
+import { examples, FlagState, parseBool } from './flags.js';
+import { registerQuery } from './query.js';
+import { registerRecipe } from './recipe.js';
+import { registerVersion } from './version.js';
+
+export interface Registrar {
+  (program: Command, st: FlagState): void;
+}
+
+/** Commands, in help order. Later issues add theirs here. */
+export const COMMANDS: Registrar[] = [registerRecipe, registerQuery, registerVersion];
+
+function envBool(name: string): boolean {
+  const v = process.env[name];
+  if (v === undefined || v === '') return false;
+  try {
+    return parseBool(v, `environment variable ${name}`);
+  } catch (err) {
+    throw new AicrError(
+      'INVALID_REQUEST',
+      `could not parse "${v}" as bool value from environment variable "${name}"`,
+      err,
+    );
+  }
+}
+
+function configureLogging(opts: { debug?: boolean; logJson?: boolean }): void {
+  const debug = opts.debug ?? envBool('AICR_DEBUG');
+  const json = opts.logJson ?? envBool('AICR_LOG_JSON');
+  const mode: LogMode = json ? 'json' : debug ? 'text' : 'cli';
+  setLogger(
+    new Logger({
+      mode,
+      level: debug ? 'debug' : 'info',
+      version: buildInfo.version,
+      prefix: process.env.AICR_LOG_PREFIX || 'cli',
+      color: mode === 'cli' && !!process.stderr.isTTY && !process.env.NO_COLOR,
+    }),
+  );
+  if (debug) log().debug('starting', { name: 'aicr', ...buildInfo, logLevel: 'debug' });
+}
+
+export function buildProgram(): { program: Command; errors: string[] } {
+  const st = new FlagState();
+  const errors: string[] = [];
+  const program = new Command('aicr');
+  program
+    .description(
+      'AI Cluster Runtime: snapshot GPU clusters, generate version-locked recipes, validate them and bundle deployment artifacts',
+    )
+    .version(versionLine(), '-v, --version', 'print the version and exit')
+    .option('--debug', 'debug logging with metadata on stderr (env AICR_DEBUG)')
+    .option('--log-json', 'JSON log lines on stderr (env AICR_LOG_JSON)')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand(false)
+    .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureOutput({ writeErr: (s) => errors.push(s) })
+    .exitOverride()
+    .addHelpText(
+      'after',
+      examples([
+        'aicr recipe --service eks --accelerator h100 --intent training -o recipe.yaml',
+        'aicr query --service eks --accelerator h100 --intent training --selector components.gpu-operator.version',
+        'aicr completion bash > /etc/bash_completion.d/aicr',
+        '',
+        '# Exit codes: 0 ok, 2 invalid input, 3 not found, 4 unauthorized, 5 timeout,',
+        '# 6 unavailable, 8 internal, 9 validation failed (aicr validate)',
+      ]),
+    );
+  program.hook('preAction', (_this, action) => {
+    configureLogging(action.optsWithGlobals() as { debug?: boolean; logJson?: boolean });
+  });
+  for (const reg of COMMANDS) reg(program, st);
+  registerCompletion(program);
+  return { program, errors };
+}
+
+function debugRequested(argv: string[]): boolean {
+  if (argv.includes('--debug') || argv.includes('--debug=true')) return true;
+  try {
+    return envBool('AICR_DEBUG');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `--debug=false` / `--log-json=true` (Go-style explicit bool values) are accepted: a true value
+ * becomes the bare flag, a false value is dropped, anything else is invalid input.
+ */
+function normalizeGlobalBools(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const m = /^--(debug|log-json)=(.*)$/.exec(a);
+    if (m) {
+      if (parseBool(m[2], `--${m[1]}`)) out.push(`--${m[1]}`);
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function run(rawArgv: string[]): Promise<number> {
+  const { program, errors } = buildProgram();
+  let argv: string[];
+  try {
+    argv = normalizeGlobalBools(rawArgv);
+  } catch (err) {
+    process.stderr.write(`[cli] ${formatError(err)}\n`);
+    return 2;
+  }
+  if (argv.length === 0) {
+    process.stdout.write(program.helpInformation());
+    return 0;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code)) return 0;
+      const text = (errors.join('') || err.message)
+        .replace(/^error: /, '')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .join(' ');
+      const cmdName = argv.find((a) => program.commands.some((c) => c.name() === a));
+      const hint = cmdName ? `aicr ${cmdName} --help` : 'aicr --help';
+      process.stderr.write(`[cli] ${text}; see '${hint}'\n`);
+      return 2;
+    }
+    const code = exitCodeFor(err);
+    const l = log();
+    l.error('command failed', { error: formatError(err), exitCode: code });
+    if (debugRequested(argv) && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    return code;
+  }
+}
+
+export { invalid };

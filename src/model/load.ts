@@ -1,0 +1,99 @@
+/**
+ * Loading and checking input documents from any location (file, `-`, URL, `cm://`):
+ * snapshots, recipes and criteria files. Each loader validates the document's schema and names the
+ * input in errors.
+ */
+import { readDocument, type ReadOptions } from '../io/reader.js';
+import type { Criteria, RecipeResult } from './recipe.js';
+import { check, checkHeader, criteriaFileSchema, recipeResultSchema, snapshotSchema } from './schema.js';
+import type { Reading, Snapshot } from './snapshot.js';
+import { parseCriteriaValue, parseNodes, anyCriteria, CRITERIA_FIELDS } from '../recipe/criteria.js';
+import { AicrError, invalid } from '../errors/index.js';
+
+type LoadOpts = Omit<ReadOptions, 'what' | 'kinds'>;
+
+function describe(location: string, what: string): string {
+  return location === '-' || location === 'stdin' ? `${what} from stdin` : `${what} ${location}`;
+}
+
+export function toSnapshot(doc: unknown, source: string): Snapshot {
+  const parsed = check(snapshotSchema, doc, source) as Record<string, unknown>;
+  checkHeader(parsed, ['Snapshot'], source);
+  const measurements = ((parsed.measurements as unknown[]) ?? []).map((m) => {
+    const mm = m as {
+      type: string;
+      subtypes?:
+        { subtype: string; data: Record<string, unknown> | null; context?: Record<string, unknown> }[] | null;
+    };
+    return {
+      type: mm.type,
+      subtypes: (mm.subtypes ?? []).map((st) => {
+        const data: Record<string, Reading> = {};
+        for (const [k, v] of Object.entries(st.data ?? {})) {
+          data[k] =
+            v === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof v)
+              ? (v as Reading)
+              : JSON.stringify(v);
+        }
+        const out: { subtype: string; data: Record<string, Reading>; context?: Record<string, string> } = {
+          subtype: st.subtype,
+          data,
+        };
+        if (st.context)
+          out.context = Object.fromEntries(Object.entries(st.context).map(([k, v]) => [k, String(v)]));
+        return out;
+      }),
+    };
+  });
+  const snap: Snapshot = { measurements };
+  if (parsed.kind) snap.kind = String(parsed.kind);
+  if (parsed.apiVersion) snap.apiVersion = String(parsed.apiVersion);
+  if (parsed.metadata) {
+    snap.metadata = Object.fromEntries(
+      Object.entries(parsed.metadata as object).map(([k, v]) => [k, String(v)]),
+    );
+  }
+  return snap;
+}
+
+export async function loadSnapshot(location: string, opts: LoadOpts = {}): Promise<Snapshot> {
+  const { doc } = await readDocument(location, { ...opts, what: 'snapshot', kinds: ['snapshot'] });
+  return toSnapshot(doc, describe(location, 'snapshot'));
+}
+
+/** A recipe document (`kind: RecipeResult`, or `Recipe` on input). */
+export function toRecipe(doc: unknown, source: string): RecipeResult {
+  const parsed = check(recipeResultSchema, doc, source) as Record<string, unknown>;
+  checkHeader(parsed, ['RecipeResult', 'Recipe'], source);
+  const r = parsed as unknown as RecipeResult;
+  if (!r.componentRefs) r.componentRefs = [];
+  return r;
+}
+
+export async function loadRecipe(location: string, opts: LoadOpts = {}): Promise<RecipeResult> {
+  const { doc } = await readDocument(location, { ...opts, what: 'recipe', kinds: ['recipe'] });
+  return toRecipe(doc, describe(location, 'recipe'));
+}
+
+/** A criteria file (`kind: RecipeCriteria`); every spec field optional. */
+export async function loadCriteriaFile(location: string, opts: LoadOpts = {}): Promise<Criteria> {
+  const { doc } = await readDocument(location, { ...opts, what: 'criteria', kinds: ['criteria'] });
+  const source = describe(location, 'criteria');
+  const parsed = check(criteriaFileSchema, doc, source) as Record<string, unknown>;
+  if (parsed.kind !== undefined && parsed.kind !== 'RecipeCriteria') {
+    throw invalid(`${source}: invalid kind "${String(parsed.kind)}", expected "RecipeCriteria"`);
+  }
+  checkHeader(parsed, ['RecipeCriteria'], source);
+  const spec = (parsed.spec ?? {}) as Record<string, unknown>;
+  const c = anyCriteria();
+  for (const f of CRITERIA_FIELDS) {
+    if (spec[f] === undefined || spec[f] === null) continue;
+    try {
+      c[f] = parseCriteriaValue(f, String(spec[f]));
+    } catch (err) {
+      throw new AicrError('INVALID_REQUEST', `${source}: invalid ${f} in criteria spec`, err);
+    }
+  }
+  if (spec.nodes !== undefined && spec.nodes !== null) c.nodes = parseNodes(spec.nodes, `${source}: nodes`);
+  return c;
+}

@@ -1,0 +1,281 @@
+/**
+ * Schema validation of every input document (overlays, registry, criteria files, recipes, snapshots).
+ * Errors name the source and the field path, e.g.
+ *   `recipe r.yaml: componentRefs[2].name: expected string, got number`.
+ * Unknown keys are accepted (forward compatibility), wrong types are not.
+ */
+import { z } from 'zod';
+import { invalid } from '../errors/index.js';
+import { ACCEPTED_API_VERSIONS } from './snapshot.js';
+
+const str = z.string();
+const strList = z.array(z.string());
+const anyMap = z.record(z.unknown());
+
+export const constraintSchema = z
+  .object({
+    name: str,
+    value: z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v)),
+    severity: str.optional(),
+    remediation: str.optional(),
+    unit: str.optional(),
+  })
+  .passthrough();
+
+export const componentRefSchema = z
+  .object({
+    name: str.min(1),
+    namespace: str.optional(),
+    chart: str.optional(),
+    type: str.optional(),
+    source: str.optional(),
+    version: z.union([z.string(), z.number()]).transform(String).optional(),
+    tag: str.optional(),
+    valuesFile: str.optional(),
+    overrides: anyMap.nullable().optional(),
+    patches: strList.nullable().optional(),
+    dependencyRefs: strList.nullable().optional(),
+    manifestFiles: strList.nullable().optional(),
+    path: str.optional(),
+    cleanup: z.boolean().optional(),
+    expectedResources: z
+      .array(z.object({ kind: str, name: str, namespace: str.optional() }).passthrough())
+      .nullable()
+      .optional(),
+    healthCheckAsserts: str.optional(),
+  })
+  .passthrough();
+
+const phaseSchema = z
+  .object({
+    timeout: str.optional(),
+    constraints: z.array(constraintSchema).nullable().optional(),
+    checks: strList.nullable().optional(),
+    nodeSelection: z
+      .object({
+        selector: z.record(z.string()).optional(),
+        maxNodes: z.number().int().optional(),
+        excludeNodes: strList.optional(),
+      })
+      .passthrough()
+      .optional(),
+    infrastructure: str.optional(),
+  })
+  .passthrough();
+
+export const validationSchema = z
+  .object({
+    readiness: phaseSchema.optional(),
+    deployment: phaseSchema.optional(),
+    performance: phaseSchema.optional(),
+    conformance: phaseSchema.optional(),
+  })
+  .passthrough();
+
+const overlayCriteriaSchema = z
+  .object({
+    service: str.optional(),
+    accelerator: str.optional(),
+    intent: str.optional(),
+    os: str.optional(),
+    platform: str.optional(),
+    nodes: z.number().int().optional(),
+  })
+  .passthrough();
+
+export const recipeMetadataSchema = z
+  .object({
+    kind: str.optional(),
+    apiVersion: str.optional(),
+    metadata: z.object({ name: str.min(1) }).passthrough(),
+    spec: z
+      .object({
+        base: str.optional(),
+        criteria: overlayCriteriaSchema.nullable().optional(),
+        constraints: z.array(constraintSchema).nullable().optional(),
+        componentRefs: z.array(componentRefSchema).nullable().optional(),
+        validation: validationSchema.nullable().optional(),
+      })
+      .passthrough()
+      .default({}),
+  })
+  .passthrough();
+
+const schedulingPathsSchema = z
+  .object({
+    nodeSelectorPaths: strList.optional(),
+    tolerationPaths: strList.optional(),
+    taintPaths: strList.optional(),
+    taintStrPaths: strList.optional(),
+  })
+  .passthrough();
+
+export const registrySchema = z
+  .object({
+    apiVersion: str.optional(),
+    kind: str.optional(),
+    components: z
+      .array(
+        z
+          .object({
+            name: str.min(1),
+            displayName: str.optional(),
+            valueOverrideKeys: strList.optional(),
+            helm: z
+              .object({
+                defaultRepository: str.optional(),
+                defaultChart: str.optional(),
+                defaultVersion: z.union([z.string(), z.number()]).transform(String).optional(),
+                defaultNamespace: str.optional(),
+              })
+              .passthrough()
+              .optional(),
+            kustomize: z
+              .object({
+                defaultSource: str.optional(),
+                defaultPath: str.optional(),
+                defaultTag: str.optional(),
+              })
+              .passthrough()
+              .optional(),
+            nodeScheduling: z
+              .object({
+                system: schedulingPathsSchema.optional(),
+                accelerated: schedulingPathsSchema.optional(),
+                nodeCountPaths: strList.optional(),
+              })
+              .passthrough()
+              .optional(),
+            podScheduling: z
+              .object({
+                workload: z.object({ workloadSelectorPaths: strList.optional() }).passthrough().optional(),
+              })
+              .passthrough()
+              .optional(),
+            validations: z
+              .array(
+                z
+                  .object({
+                    function: str,
+                    severity: str.optional(),
+                    conditions: z.record(strList).optional(),
+                    message: str.optional(),
+                  })
+                  .passthrough(),
+              )
+              .optional(),
+            healthCheck: z.object({ assertFile: str.optional() }).passthrough().optional(),
+          })
+          .passthrough(),
+      )
+      .default([]),
+  })
+  .passthrough();
+
+const criteriaSpecSchema = z
+  .object({
+    service: str.optional(),
+    accelerator: str.optional(),
+    intent: str.optional(),
+    os: str.optional(),
+    platform: str.optional(),
+    nodes: z.number().int().optional(),
+  })
+  .passthrough();
+
+export const criteriaFileSchema = z
+  .object({
+    kind: str.optional(),
+    apiVersion: str.optional(),
+    metadata: anyMap.optional(),
+    spec: criteriaSpecSchema.nullable().optional(),
+  })
+  .passthrough();
+
+export const recipeResultSchema = z
+  .object({
+    kind: str.optional(),
+    apiVersion: str.optional(),
+    metadata: anyMap.nullable().optional(),
+    criteria: criteriaSpecSchema.nullable().optional(),
+    constraints: z.array(constraintSchema).nullable().optional(),
+    componentRefs: z.array(componentRefSchema).nullable().optional(),
+    deploymentOrder: strList.nullable().optional(),
+    validation: validationSchema.nullable().optional(),
+  })
+  .passthrough();
+
+export const snapshotSchema = z
+  .object({
+    kind: str.optional(),
+    apiVersion: str.optional(),
+    metadata: z.record(z.unknown()).nullable().optional(),
+    measurements: z
+      .array(
+        z
+          .object({
+            type: str,
+            subtypes: z
+              .array(
+                z
+                  .object({
+                    subtype: str.default(''),
+                    data: z.record(z.unknown()).nullable().default({}),
+                    context: z.record(z.unknown()).optional(),
+                  })
+                  .passthrough(),
+              )
+              .nullable()
+              .optional(),
+          })
+          .passthrough(),
+      )
+      .nullable()
+      .default([]),
+  })
+  .passthrough();
+
+function describeType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'list';
+  if (typeof v === 'object') return 'map';
+  return typeof v;
+}
+
+function pathText(p: (string | number)[]): string {
+  let out = '';
+  for (const seg of p) out += typeof seg === 'number' ? `[${seg}]` : out ? `.${seg}` : seg;
+  return out || '(document)';
+}
+
+/** Validates `doc` against `schema`; INVALID_REQUEST naming `source` and the first bad field. */
+export function check<T extends z.ZodTypeAny>(schema: T, doc: unknown, source: string): z.output<T> {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw invalid(`${source}: expected a YAML/JSON mapping at the top level, got ${describeType(doc)}`);
+  }
+  const res = schema.safeParse(doc);
+  if (res.success) return res.data;
+  const issue = res.error.issues[0];
+  let got = '';
+  if (issue.code === 'invalid_type') got = `, got ${issue.received}`;
+  const msg = issue.code === 'invalid_type' ? `expected ${issue.expected}${got}` : issue.message;
+  throw invalid(`${source}: ${pathText(issue.path)}: ${msg}`);
+}
+
+/** Checks kind (when present) and apiVersion (when present) of an input document. */
+export function checkHeader(doc: Record<string, unknown>, kinds: string[], source: string): void {
+  if (doc.kind !== undefined && doc.kind !== '' && !kinds.includes(String(doc.kind))) {
+    throw invalid(
+      `${source}: invalid kind "${String(doc.kind)}", expected ${kinds.map((k) => `"${k}"`).join(' or ')}`,
+    );
+  }
+  if (
+    doc.apiVersion !== undefined &&
+    doc.apiVersion !== '' &&
+    !ACCEPTED_API_VERSIONS.includes(String(doc.apiVersion))
+  ) {
+    throw invalid(
+      `${source}: invalid apiVersion "${String(doc.apiVersion)}", expected one of ${ACCEPTED_API_VERSIONS.join(', ')}`,
+    );
+  }
+}
