@@ -10,6 +10,7 @@ import { registerCompletion } from './completion.js';
 import { examples, FlagState, parseBool } from './flags.js';
 import { registerQuery } from './query.js';
 import { registerRecipe } from './recipe.js';
+import { registerSnapshot } from './snapshot.js';
 import { registerVersion } from './version.js';
 
 export interface Registrar {
@@ -17,7 +18,7 @@ export interface Registrar {
 }
 
 /** Commands, in help order. Later issues add theirs here. */
-export const COMMANDS: Registrar[] = [registerRecipe, registerQuery, registerVersion];
+export const COMMANDS: Registrar[] = [registerSnapshot, registerRecipe, registerQuery, registerVersion];
 
 function envBool(name: string): boolean {
   const v = process.env[name];
@@ -69,6 +70,8 @@ export function buildProgram(): { program: Command; errors: string[] } {
     .addHelpText(
       'after',
       examples([
+        'aicr snapshot -o snapshot.yaml',
+        'aicr recipe --snapshot snapshot.yaml --intent training',
         'aicr recipe --service eks --accelerator h100 --intent training -o recipe.yaml',
         'aicr query --service eks --accelerator h100 --intent training --selector components.gpu-operator.version',
         'aicr completion bash > /etc/bash_completion.d/aicr',
