@@ -30,15 +30,14 @@ const path = require('node:path');
 const vm = require('node:vm');
 const Module = require('node:module');
 const file = path.join(__dirname, 'aicr-main.cjs');
-// import() inside a vm.Script compiled from a code cache fails ("A dynamic import callback was not
-// specified"), so ES-module-only libraries are imported through this module (see esmImportsViaLauncher).
-globalThis.__aicrImport = (specifier) => import(specifier);
 const cacheFile = file + '.cache';
 let cachedData;
 try {
   cachedData = fs.readFileSync(cacheFile);
 } catch {}
 const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+// import() inside a vm.Script has no loader; the bundle imports external ES modules through this one.
+globalThis.__aicrImport = (specifier) => import(specifier);
 const mod = { exports: {}, filename: file, id: file };
 script.runInThisContext().call(mod.exports, mod.exports, require, mod, file, __dirname);
 if (process.env.AICR_CODE_CACHE_WRITE === '1') {
@@ -76,22 +75,6 @@ const lazyChildProcessForCommander = {
   },
 };
 
-// Dynamic imports of the external ES-module-only libraries go through the launcher's import() (a
-// vm.Script run from a V8 code cache cannot import() itself).
-const ESM_ONLY = ['@kubernetes/client-node'];
-const esmImportsViaLauncher = {
-  name: 'esm-imports-via-launcher',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
-      let text = readFileSync(args.path, 'utf8');
-      for (const m of ESM_ONLY) {
-        text = text.split(`import('${m}')`).join(`globalThis.__aicrImport('${m}')`);
-      }
-      return { contents: text, loader: 'ts' };
-    });
-  },
-};
-
 // One CommonJS file: Node starts a CJS script markedly faster than an ES module (no ESM loader
 // start-up). Command implementations are imported dynamically in the source; esbuild turns those
 // imports into lazily initialised modules, so a command only evaluates the code it uses. The heavy
@@ -115,7 +98,7 @@ await build({
     __AICR_DATE__: JSON.stringify(date),
     'import.meta.url': '__aicrImportMetaUrl',
   },
-  plugins: [lazyChildProcessForCommander, esmImportsViaLauncher],
+  plugins: [lazyChildProcessForCommander],
   logLevel: 'warning',
 });
 // The launcher compiles the bundle with a V8 code cache (dist/aicr-main.cjs.cache), written here by

@@ -13,8 +13,8 @@
  * No nvidia-smi on PATH, a failing or hanging one, or output that is not well-formed XML ⇒ only
  * `gpu-count: 0` and one warning naming the cause. The collector never throws for these.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { log } from '../logging/logger.js';
+import { importExternal } from '../util/dynamic-import.js';
 import type { Measurement, Reading } from '../model/snapshot.js';
 import { DEFAULT_TIMEOUTS_MS, throwIfAborted, type Collector } from './types.js';
 import { findExecutable, firstLine, runCommand, RunError } from './util.js';
@@ -68,7 +68,7 @@ export class GpuCollector implements Collector {
       );
     }
     try {
-      return { type: 'GPU', subtypes: [{ subtype: 'smi', data: parseNvidiaSmiXml(res.stdout) }] };
+      return { type: 'GPU', subtypes: [{ subtype: 'smi', data: await parseNvidiaSmiXml(res.stdout) }] };
     } catch (err) {
       return noGpu(`cannot parse nvidia-smi output: ${(err as Error).message}`);
     }
@@ -77,13 +77,8 @@ export class GpuCollector implements Collector {
 
 type XmlNode = Record<string, unknown>;
 
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  parseTagValue: false,
-  trimValues: true,
-  processEntities: true,
-  isArray: (_name, jpath) => jpath === 'nvidia_smi_log.gpu',
-});
+type Fxp = typeof import('fast-xml-parser');
+let fxp: Promise<Fxp> | undefined;
 
 function text(node: unknown, ...pathParts: string[]): string | undefined {
   let cur: unknown = node;
@@ -96,8 +91,17 @@ function text(node: unknown, ...pathParts: string[]): string | undefined {
   return undefined;
 }
 
-/** The `smi` subtype data of an `nvidia-smi -q -x` document. Throws when it is not a well-formed log. */
-export function parseNvidiaSmiXml(xml: string): Record<string, Reading> {
+/** The `smi` subtype data of an `nvidia-smi -q -x` document. Rejects when it is not a well-formed log. */
+export async function parseNvidiaSmiXml(xml: string): Promise<Record<string, Reading>> {
+  fxp ??= importExternal<Fxp>('fast-xml-parser'); // loaded only when there is something to parse
+  const { XMLParser, XMLValidator } = await fxp;
+  const parser = new XMLParser({
+    ignoreAttributes: true,
+    parseTagValue: false,
+    trimValues: true,
+    processEntities: true,
+    isArray: (_name, jpath) => jpath === 'nvidia_smi_log.gpu',
+  });
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
     const e = valid.err;

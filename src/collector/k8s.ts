@@ -15,7 +15,7 @@ import type * as K8sModule from '@kubernetes/client-node';
 import { apiStatus, describeApiError, makeApiClient } from '../k8s/client.js';
 import { log } from '../logging/logger.js';
 import type { Measurement, Reading, Subtype } from '../model/snapshot.js';
-import { forEachPage, type KubeConnection, type KubeSession } from './kube.js';
+import { forEachPage, KubeLister, type KubeConnection, type KubeSession } from './kube.js';
 import { DEFAULT_TIMEOUTS_MS, throwIfAborted, type Collector } from './types.js';
 
 export const DEFAULT_PAGE_SIZE = 500;
@@ -96,25 +96,38 @@ export function parseImage(image: string): [string, string] | undefined {
   return name ? [name, tag || 'latest'] : undefined;
 }
 
+interface PodImages {
+  spec?: {
+    containers?: { image?: string }[] | null;
+    initContainers?: { image?: string }[] | null;
+    ephemeralContainers?: { image?: string }[] | null;
+  } | null;
+}
+
 async function collectImages(conn: KubeConnection, signal: AbortSignal, limit: number) {
-  const core = makeApiClient(conn, conn.k8s.CoreV1Api, signal);
   const data: Record<string, Reading> = {};
-  await forEachPage(
-    (cont) => core.listPodForAllNamespaces({ limit, _continue: cont }),
-    (pods: K8sModule.V1Pod[]) => {
-      for (const pod of pods) {
-        const spec = pod.spec;
-        if (!spec) continue;
-        for (const list of [spec.containers, spec.initContainers, spec.ephemeralContainers]) {
-          for (const c of list ?? []) {
-            const parsed = parseImage(c.image ?? '');
-            if (parsed) data[parsed[0]] = parsed[1];
+  const lister = await KubeLister.create(conn);
+  try {
+    await lister.list<PodImages>(
+      '/api/v1/pods',
+      limit,
+      (pods) => {
+        for (const pod of pods) {
+          const spec = pod.spec;
+          if (!spec) continue;
+          for (const list of [spec.containers, spec.initContainers, spec.ephemeralContainers]) {
+            for (const c of list ?? []) {
+              const parsed = parseImage(typeof c.image === 'string' ? c.image : '');
+              if (parsed) data[parsed[0]] = parsed[1];
+            }
           }
         }
-      }
-    },
-    signal,
-  );
+      },
+      signal,
+    );
+  } finally {
+    lister.close();
+  }
   return data;
 }
 

@@ -5,6 +5,8 @@
  * exists), then GET /version as a reachability probe. When that fails, both collectors produce empty
  * measurements and exactly one warning names the cause.
  */
+import http from 'node:http';
+import https from 'node:https';
 import {
   apiStatus,
   describeApiError,
@@ -108,6 +110,144 @@ export class KubeSession {
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+/** A failed API call with its HTTP status and `Status` body (what `describeApiError` reads). */
+export class KubeApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly body: unknown,
+    path: string,
+  ) {
+    super(`HTTP ${code} for GET ${path}`);
+    this.name = 'KubeApiError';
+  }
+}
+
+/**
+ * Lean JSON lists for the two calls that can be huge (all pods, all nodes).
+ *
+ * The generated typed client turns every field of every object into model classes (about 7 s for 100,000
+ * pods on a 2-core machine); here each page is parsed once and only the fields a collector reads are
+ * kept. Connection details and credentials still come from the client library (`applyToHTTPSOptions`:
+ * CA, client certificates, tokens, exec and OIDC plugins, proxies); the connection is kept alive across
+ * pages, and the next page is requested while the current one is being parsed.
+ */
+export class KubeLister {
+  private constructor(
+    private readonly server: string,
+    private readonly options: https.RequestOptions,
+    private readonly agent: http.Agent,
+    private readonly secure: boolean,
+  ) {}
+
+  static async create(conn: LoadedKubeConfig): Promise<KubeLister> {
+    const opts: https.RequestOptions = {};
+    await conn.kc.applyToHTTPSOptions(opts);
+    const cluster = conn.kc.getCurrentCluster();
+    const secure = conn.server.startsWith('https:');
+    let agent = opts.agent as http.Agent;
+    if (!cluster?.proxyUrl) {
+      const tls: https.AgentOptions = {
+        keepAlive: true,
+        maxSockets: 4,
+        ca: opts.ca,
+        cert: opts.cert,
+        key: opts.key,
+        pfx: opts.pfx,
+        passphrase: opts.passphrase,
+        servername: opts.servername ?? cluster?.tlsServerName,
+      };
+      if (opts.rejectUnauthorized !== undefined) tls.rejectUnauthorized = opts.rejectUnauthorized;
+      if (cluster?.skipTLSVerify) tls.rejectUnauthorized = false;
+      agent = secure ? new https.Agent(tls) : new http.Agent({ keepAlive: true, maxSockets: 4 });
+    }
+    return new KubeLister(conn.server.replace(/\/+$/, ''), opts, agent, secure);
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** GET `path` (with query) as text; non-2xx ⇒ KubeApiError. */
+  get(pathAndQuery: string, signal: AbortSignal): Promise<string> {
+    const url = new URL(this.server + pathAndQuery);
+    const headers: http.OutgoingHttpHeaders = { ...(this.options.headers as http.OutgoingHttpHeaders) };
+    headers.accept = 'application/json';
+    if (this.options.auth)
+      headers.authorization = `Basic ${Buffer.from(this.options.auth).toString('base64')}`;
+    const mod = this.secure ? https : http;
+    return new Promise<string>((resolve, reject) => {
+      const req = mod.request(url, { method: 'GET', agent: this.agent, headers, signal }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            resolve(text);
+            return;
+          }
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            /* keep text */
+          }
+          reject(new KubeApiError(status, body, url.pathname));
+        });
+      });
+      req.on('error', (err) => reject(signal.aborted ? abortError(signal) : err));
+      req.end();
+    });
+  }
+
+  /**
+   * Lists `path` page by page (`limit` + `continue`), handing each page's items to `onItems`. The next
+   * page is requested as soon as its continue token is read from the head of the current page.
+   */
+  async list<T>(
+    path: string,
+    limit: number,
+    onItems: (items: T[]) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const page = (cont: string | undefined) => {
+      const q = new URLSearchParams({ limit: String(limit) });
+      if (cont) q.set('continue', cont);
+      const p = this.get(`${path}?${q}`, signal);
+      p.catch(() => undefined); // handled where awaited
+      return p;
+    };
+    let pending: Promise<string> | undefined = page(undefined);
+    while (pending) {
+      const text: string = await pending;
+      const peeked = peekContinue(text);
+      pending = peeked ? page(peeked) : undefined;
+      const parsed = JSON.parse(text) as { items?: T[] | null; metadata?: { continue?: string } };
+      const cont = parsed.metadata?.continue || undefined;
+      if (cont !== peeked) pending = cont ? page(cont) : undefined;
+      onItems(parsed.items ?? []);
+      if (signal.aborted) throw abortError(signal);
+    }
+  }
+}
+
+/**
+ * The list's `metadata.continue`, read from the text before `"items"` (the API server writes kind,
+ * apiVersion and metadata first). Undefined when absent or not found there; the parsed page decides.
+ */
+export function peekContinue(text: string): string | undefined {
+  const items = text.indexOf('"items"');
+  const head = items < 0 ? text.slice(0, 4096) : text.slice(0, items);
+  const m = /"continue"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(head);
+  if (!m) return undefined;
+  try {
+    return (JSON.parse(`"${m[1]}"`) as string) || undefined;
+  } catch {
+    return undefined;
   }
 }
 

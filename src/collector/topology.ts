@@ -16,11 +16,9 @@
  * No usable cluster ⇒ zero summary and empty taint/label. A failing node list fails the collector
  * (the snapshotter drops the measurement with a warning): partial counts would be misleading.
  */
-import type * as K8sModule from '@kubernetes/client-node';
-import { makeApiClient } from '../k8s/client.js';
 import type { Measurement, Reading } from '../model/snapshot.js';
 import { DEFAULT_PAGE_SIZE } from './k8s.js';
-import { forEachPage, type KubeSession } from './kube.js';
+import { KubeLister, type KubeSession } from './kube.js';
 import { DEFAULT_TIMEOUTS_MS, throwIfAborted, type Collector } from './types.js';
 
 export interface NodeTopologyCollectorOptions {
@@ -29,6 +27,11 @@ export interface NodeTopologyCollectorOptions {
   maxNodesPerEntry?: number;
   pageSize?: number;
   timeoutMs?: number;
+}
+
+interface NodeItem {
+  metadata?: { name?: string; labels?: Record<string, string> | null };
+  spec?: { taints?: { key?: string; value?: string; effect?: string }[] | null } | null;
 }
 
 export interface NodeFacts {
@@ -52,25 +55,30 @@ export class NodeTopologyCollector implements Collector {
     const conn = await this.opts.session.connect(signal);
     const acc = new TopologyAccumulator();
     if (!conn) return acc.measurement(0);
-    const core = makeApiClient(conn, conn.k8s.CoreV1Api, signal);
     const limit = this.opts.pageSize ?? DEFAULT_PAGE_SIZE;
-    await forEachPage(
-      (cont) => core.listNode({ limit, _continue: cont }),
-      (items: K8sModule.V1Node[]) => {
-        for (const n of items) {
-          acc.add({
-            name: n.metadata?.name ?? '',
-            labels: n.metadata?.labels ?? {},
-            taints: (n.spec?.taints ?? []).map((t) => ({
-              key: t.key,
-              value: t.value ?? '',
-              effect: t.effect,
-            })),
-          });
-        }
-      },
-      signal,
-    );
+    const lister = await KubeLister.create(conn);
+    try {
+      await lister.list<NodeItem>(
+        '/api/v1/nodes',
+        limit,
+        (items) => {
+          for (const n of items) {
+            acc.add({
+              name: n.metadata?.name ?? '',
+              labels: n.metadata?.labels ?? {},
+              taints: (n.spec?.taints ?? []).map((t) => ({
+                key: t.key ?? '',
+                value: t.value ?? '',
+                effect: t.effect ?? '',
+              })),
+            });
+          }
+        },
+        signal,
+      );
+    } finally {
+      lister.close();
+    }
     return acc.measurement(this.opts.maxNodesPerEntry ?? 0);
   }
 }

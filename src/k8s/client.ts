@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type * as K8sModule from '@kubernetes/client-node';
 import { AicrError, invalid } from '../errors/index.js';
+import { importExternal } from '../util/dynamic-import.js';
 
 export type K8s = typeof K8sModule;
 export type KubeConfig = K8sModule.KubeConfig;
@@ -93,7 +94,7 @@ let modulePromise: Promise<K8s> | undefined;
 
 /** The client library, imported on first use. */
 export function importKubeClient(): Promise<K8s> {
-  modulePromise ??= import('@kubernetes/client-node');
+  modulePromise ??= importExternal<K8s>('@kubernetes/client-node');
   return modulePromise;
 }
 

@@ -82,6 +82,30 @@ export async function takeSnapshot(opts: SnapshotOptions): Promise<Snapshot> {
     kind: 'Snapshot',
     apiVersion: API_VERSION,
     metadata,
-    measurements: results.filter((m): m is Measurement => m !== undefined),
+    measurements: results.filter((m): m is Measurement => m !== undefined).map(sortMeasurement),
+  };
+}
+
+const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function sortRecord<T>(r: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(r).sort(byteOrder)) out[k] = r[k]!;
+  return out;
+}
+
+/**
+ * Data keys in byte order, so output is deterministic. (JavaScript objects always list integer-like
+ * keys such as `2024` first, in numeric order; the rest follow sorted.)
+ */
+function sortMeasurement(m: Measurement): Measurement {
+  if (!m.subtypes) return m;
+  return {
+    ...m,
+    subtypes: m.subtypes.map((s) => ({
+      ...s,
+      data: sortRecord(s.data),
+      ...(s.context ? { context: sortRecord(s.context) } : {}),
+    })),
   };
 }

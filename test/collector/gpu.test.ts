@@ -107,14 +107,14 @@ describe('GPU collector', () => {
     assert.deepEqual(logs.warnings(), ['GPU: nvidia-smi not found on PATH - reporting gpu-count 0']);
   });
 
-  it('parses a log without GPUs and a MIG-enabled GPU', () => {
+  it('parses a log without GPUs and a MIG-enabled GPU', async () => {
     assert.deepEqual(
-      parseNvidiaSmiXml(
+      await parseNvidiaSmiXml(
         '<?xml version="1.0" ?><nvidia_smi_log><driver_version>580.65.06</driver_version><cuda_version>13.0</cuda_version><attached_gpus>0</attached_gpus></nvidia_smi_log>',
       ),
       { 'gpu-count': 0, driver: '580.65.06', 'cuda-version': '13.0' },
     );
-    const one = parseNvidiaSmiXml(
+    const one = await parseNvidiaSmiXml(
       '<nvidia_smi_log><driver_version>580</driver_version><gpu id="0"><product_name>NVIDIA A100-SXM4-80GB</product_name><uuid>GPU-1</uuid><mig_mode><current_mig>Enabled</current_mig></mig_mode></gpu></nvidia_smi_log>',
     );
     assert.equal(one['gpu-count'], 1);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createCollectors } from '../../src/collector/index.js';
 import { K8sCollector, parseImage, providerFromId } from '../../src/collector/k8s.js';
-import { KubeSession } from '../../src/collector/kube.js';
+import { KubeSession, peekContinue } from '../../src/collector/kube.js';
 import { NodeTopologyCollector, formatNodes } from '../../src/collector/topology.js';
 import type { Measurement } from '../../src/model/snapshot.js';
 import { CLUSTER_POLICY_RESOURCE, FakeKubeApiServer } from '../k8s/fake-api-server.js';
@@ -314,6 +314,20 @@ describe('K8s and NodeTopology collectors against the fake API server', () => {
     } finally {
       home.cleanup();
     }
+  });
+
+  it('reads the continue token from the head of a list page', () => {
+    assert.equal(
+      peekContinue(
+        '{"kind":"PodList","metadata":{"resourceVersion":"9","continue":"eyJ9\\u003d"},"items":[{"continue":"x"}]}',
+      ),
+      'eyJ9=',
+    );
+    assert.equal(
+      peekContinue('{"kind":"PodList","metadata":{"resourceVersion":"9"},"items":[{"continue":"x"}]}'),
+      undefined,
+    );
+    assert.equal(peekContinue('{"items":[],"metadata":{"continue":"late"}}'), undefined, 'only before items');
   });
 
   it('parses image references and provider IDs as upstream does', () => {

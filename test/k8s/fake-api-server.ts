@@ -66,6 +66,9 @@ const TLS_DIR = fileURLToPath(new URL('./tls/', import.meta.url));
 export const FAKE_CA_CERT = readFileSync(`${TLS_DIR}server.crt`, 'utf8');
 const FAKE_KEY = readFileSync(`${TLS_DIR}server.key`, 'utf8');
 
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']}');
+
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 /** Resources every fake server knows. */
@@ -210,9 +213,34 @@ export type RouteHandler = (
   ctx: RouteContext,
 ) => unknown | Promise<unknown>;
 
-interface Entry {
-  obj: KObject;
-  json?: string;
+/**
+ * A stored object, kept only as JSON text (large clusters stay cheap to hold and to serve). `body` is
+ * the object without apiVersion/kind; `obj` parses a fresh copy on demand.
+ */
+class Entry {
+  constructor(
+    private readonly prefix: string,
+    /** UTF-8 JSON of the object without apiVersion/kind (served as is in built-in lists). */
+    readonly body: Buffer,
+  ) {}
+
+  static of(obj: KObject): Entry {
+    const { apiVersion, kind, ...rest } = obj;
+    return new Entry(
+      `{"apiVersion":${JSON.stringify(apiVersion)},"kind":${JSON.stringify(kind)},`,
+      Buffer.from(JSON.stringify(rest)),
+    );
+  }
+
+  /** The whole object as JSON. */
+  get json(): string {
+    const body = this.body.toString('utf8');
+    return body === '{}' ? `${this.prefix.slice(0, -1)}}` : this.prefix + body.slice(1);
+  }
+
+  get obj(): KObject {
+    return JSON.parse(this.json) as KObject;
+  }
 }
 
 interface Collection {
@@ -514,7 +542,7 @@ export class FakeKubeApiServer {
           ? { ...obj, metadata: { ...obj.metadata, namespace: 'default' } }
           : obj;
       const stored = this.stamp(coll, withNs, prev?.obj);
-      const entry: Entry = { obj: stored };
+      const entry = Entry.of(stored);
       coll.entries.set(key, entry);
       if (!prev) coll.sorted = undefined;
       this.emit(prev ? 'MODIFIED' : 'ADDED', coll, entry);
@@ -635,7 +663,12 @@ export class FakeKubeApiServer {
     this.sendJson(res, req, code, JSON.stringify(body));
   }
 
-  private sendJson(res: http.ServerResponse, req: http.IncomingMessage, code: number, text: string): void {
+  private sendJson(
+    res: http.ServerResponse,
+    req: http.IncomingMessage,
+    code: number,
+    text: string | Buffer,
+  ): void {
     const url = new URL(req.url ?? '/', 'http://x');
     this.record(req, url, code);
     res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -852,7 +885,7 @@ export class FakeKubeApiServer {
     switch (method) {
       case 'GET':
         if (!entry) return notFound(name);
-        return this.sendJson(res, req, 200, JSON.stringify(entry.obj));
+        return this.sendJson(res, req, 200, entry.json);
       case 'PUT': {
         const obj = parseBody(bodyText) as KObject | undefined;
         if (!obj || typeof obj !== 'object') return this.sendStatus(res, req, 400, 'invalid body');
@@ -937,23 +970,16 @@ export class FakeKubeApiServer {
     const clean = { ...obj, apiVersion: gvOf(def), kind: def.kind };
     if (!def.namespaced && clean.metadata) delete clean.metadata.namespace;
     const stored = this.stamp(coll, clean, prev?.obj);
-    const entry: Entry = { obj: stored };
+    const entry = Entry.of(stored);
     coll.entries.set(key, entry);
     if (!prev) coll.sorted = undefined;
     this.emit(prev ? 'MODIFIED' : 'ADDED', coll, entry);
     return stored;
   }
 
-  private itemJson(coll: Collection, entry: Entry): string {
-    if (entry.json === undefined) {
-      if (coll.def.builtin) {
-        const { apiVersion: _a, kind: _k, ...rest } = entry.obj;
-        entry.json = JSON.stringify(rest);
-      } else {
-        entry.json = JSON.stringify(entry.obj);
-      }
-    }
-    return entry.json;
+  private itemJson(coll: Collection, entry: Entry): Buffer {
+    // The real API server leaves kind/apiVersion out of built-in list items, keeps them for custom ones.
+    return coll.def.builtin ? entry.body : Buffer.from(entry.json);
   }
 
   private selectors(url: URL): Selector | undefined {
@@ -1005,7 +1031,7 @@ export class FakeKubeApiServer {
     if (!Number.isFinite(limit) || limit < 0) limit = 0;
     if (this.opts.maxPageSize && (limit === 0 || limit > this.opts.maxPageSize))
       limit = this.opts.maxPageSize;
-    const items: string[] = [];
+    const items: Buffer[] = [];
     let i = start;
     let lastKey: string | undefined;
     for (; i < end; i++) {
@@ -1023,8 +1049,13 @@ export class FakeKubeApiServer {
       if (!sel) meta.remainingItemCount = end - i;
     }
     const head = JSON.stringify({ kind: `${def.kind}List`, apiVersion: gvOf(def), metadata: meta });
-    const text = `${head.slice(0, -1)},"items":[${items.join(',')}]}`;
-    this.sendJson(res, req, 200, text);
+    const parts: Buffer[] = [Buffer.from(`${head.slice(0, -1)},"items":[`)];
+    items.forEach((b, n) => {
+      if (n > 0) parts.push(COMMA);
+      parts.push(b);
+    });
+    parts.push(CLOSE);
+    this.sendJson(res, req, 200, Buffer.concat(parts));
   }
 
   private watch(
