@@ -5,8 +5,15 @@ import { parseFormat, serialize } from '../io/serialize.js';
 import { writeOutput } from '../io/writer.js';
 import { buildInfo } from '../version/buildinfo.js';
 import { addOutputFlags, examples, FlagState, intParser } from './flags.js';
+import {
+  addAgentFlags,
+  checkRequireGpu,
+  runAgentSnapshot,
+  wantsAgent,
+  type AgentFlags,
+} from './snapshot-agent.js';
 
-interface SnapshotFlags {
+interface SnapshotFlags extends AgentFlags {
   output?: string;
   format?: string;
   kubeconfig?: string;
@@ -35,6 +42,8 @@ export function registerSnapshot(program: Command, st: FlagState): void {
         'aicr snapshot --kubeconfig ~/.kube/prod --max-nodes-per-entry 10',
         'aicr snapshot -o cm://gpu-operator/aicr-snapshot',
         'aicr snapshot -o snapshot.yaml && aicr recipe --snapshot snapshot.yaml --intent training',
+        'aicr snapshot --deploy-agent -n gpu-operator --node-selector nvidia.com/gpu.present=true -o snapshot.yaml',
+        'aicr snapshot --deploy-agent --print-manifests -n gpu-operator > agent.yaml',
         '',
         '# Collector types for --filter/--exclude: k8s, systemd, os, gpu, topology.',
         '# A missing facility (no nvidia-smi, no systemd, no cluster) is a warning, not an error.',
@@ -66,11 +75,17 @@ export function registerSnapshot(program: Command, st: FlagState): void {
     .addOption(
       new Option(
         '--timeout <duration>',
-        'limit for the whole collection, e.g. 90s, 5m, 1h30m (default 5m); collectors still running then are left out with a warning',
+        'limit for the whole collection, e.g. 90s, 5m, 1h30m (default 5m); collectors still running then are left out with a warning; with --deploy-agent: how long to wait for the agent Job',
       ).argParser(st.once('timeout')),
     );
-  cmd.action(async (opts: SnapshotFlags) => {
+  addAgentFlags(cmd, st);
+  cmd.action(async (opts: SnapshotFlags, command: Command) => {
     const format = parseFormat(opts.format);
+    if (wantsAgent(opts)) {
+      const debug =
+        (command.optsWithGlobals() as { debug?: boolean }).debug ?? process.env.AICR_DEBUG === 'true';
+      return runAgentSnapshot({ ...opts, debug }, format);
+    }
     const { parseDuration, collectLocalSnapshot } = await import('../snapshot/index.js');
     const { selectCollectors } = await import('../collector/index.js');
     const { findKubeconfigSource } = await import('../k8s/client.js');
@@ -91,6 +106,7 @@ export function registerSnapshot(program: Command, st: FlagState): void {
       timeoutMs: timeoutMs || 5 * 60_000,
       version: buildInfo.version,
     });
+    if (opts.requireGpu) checkRequireGpu(snap);
     await writeOutput(opts.output, serialize(snap, format), {
       kind: 'snapshot',
       format,
