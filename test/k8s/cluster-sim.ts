@@ -52,7 +52,7 @@ export interface JobControl {
   deleted: Promise<void>;
 }
 
-export type JobHandler = (ctl: JobControl) => void | Promise<void>;
+export type JobHandler = (ctl: JobControl) => unknown;
 
 interface PodLog {
   text: string;
