@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { AicrError, exitCodeFor, formatError, invalid } from '../errors/index.js';
 import { Logger, setLogger, log, type LogMode } from '../logging/logger.js';
 import { buildInfo, versionLine } from '../version/buildinfo.js';
+import { registerBundle } from './bundle.js';
 import { registerCompletion } from './completion.js';
 import { examples, FlagState, parseBool } from './flags.js';
 import { registerQuery } from './query.js';
@@ -17,7 +18,7 @@ export interface Registrar {
 }
 
 /** Commands, in help order. Later issues add theirs here. */
-export const COMMANDS: Registrar[] = [registerRecipe, registerQuery, registerVersion];
+export const COMMANDS: Registrar[] = [registerRecipe, registerBundle, registerQuery, registerVersion];
 
 function envBool(name: string): boolean {
   const v = process.env[name];
@@ -74,6 +75,7 @@ export function buildProgram(): { program: Command; errors: string[] } {
       'after',
       examples([
         'aicr recipe --service eks --accelerator h100 --intent training -o recipe.yaml',
+        'aicr bundle -r recipe.yaml -o ./bundle',
         'aicr query --service eks --accelerator h100 --intent training --selector components.gpu-operator.version',
         'aicr completion bash > /etc/bash_completion.d/aicr',
         '',
