@@ -9,11 +9,13 @@
  * with no YAML content line (only blanks, comments and `---`) is skipped. Every rendered file is
  * parsed back as YAML; a parse error fails the component, naming the file.
  */
+import { parseAllDocuments } from 'yaml';
 import { AicrError, invalid } from '../errors/index.js';
 import type { DataSource } from '../catalog/source.js';
 import { canonicalComponentName, legacyNamesOf } from '../recipe/legacy.js';
 import type { PlainMap } from '../util/objects.js';
 import type { PlannedComponent } from './components.js';
+import { hasManifestContent } from '../template/index.js';
 import { bareVersion } from './helm/chart.js';
 
 /** Renders template `text` (named `name` in errors) with `data`. */
@@ -39,14 +41,6 @@ export function templateData(c: PlannedComponent, values: PlainMap): PlainMap {
   };
 }
 
-/** True when the text has a line that is YAML content (not blank, a comment or a document marker). */
-export function hasYamlContent(text: string): boolean {
-  return text.split('\n').some((l) => {
-    const t = l.trim();
-    return t !== '' && !t.startsWith('#') && t !== '---' && t !== '...';
-  });
-}
-
 function basename(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
@@ -59,7 +53,6 @@ export async function renderManifests(
 ): Promise<RenderedManifest[]> {
   const paths = [...(c.ref.manifestFiles ?? [])].sort();
   if (paths.length === 0) return [];
-  const { parseAllDocuments } = await import('yaml');
   const seen = new Map<string, string>();
   for (const p of paths) {
     const b = basename(p);
@@ -81,9 +74,13 @@ export async function renderManifests(
     try {
       rendered = render(p, text, data);
     } catch (err) {
-      throw new AicrError('INTERNAL', `${where}: template rendering failed`, err);
+      throw new AicrError(
+        err instanceof AicrError ? err.code : 'INTERNAL',
+        `${where}: template rendering failed`,
+        err,
+      );
     }
-    if (!hasYamlContent(rendered)) continue;
+    if (!hasManifestContent(rendered)) continue;
     for (const doc of parseAllDocuments(rendered)) {
       if (doc.errors.length) {
         throw new AicrError(
