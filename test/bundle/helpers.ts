@@ -3,7 +3,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import type { RecipeResult } from '../../src/model/recipe.js';
+import { DirectorySource } from '../../src/catalog/directory.js';
+import { generateBundle, type BundleResult } from '../../src/bundle/generate.js';
+import { parseScheduling, type DeployerName } from '../../src/bundle/options.js';
+import { loadRecipe } from '../../src/model/load.js';
+import type { ComponentRegistry, RecipeResult } from '../../src/model/recipe.js';
+import { normalizeRegistry } from '../../src/recipe/registry.js';
+import { repoRoot } from '../helpers/paths.js';
 import { buildRecipe } from '../../src/recipe/builder.js';
 import { anyCriteria } from '../../src/recipe/criteria.js';
 import { openStore, type RecipeStore } from '../../src/recipe/store.js';
@@ -66,4 +72,30 @@ export function run(
     encoding: 'utf8',
   });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** The golden-file bundle: test/fixtures/bundle/recipe.yaml over test/fixtures/bundle/catalog. */
+export const FIXTURES = path.join(repoRoot, 'test', 'fixtures', 'bundle');
+
+export async function goldenBundle(outputDir: string, deployer: DeployerName): Promise<BundleResult> {
+  const source = new DirectorySource(path.join(FIXTURES, 'catalog'));
+  const registry = normalizeRegistry(source.doc('registry.yaml') as ComponentRegistry);
+  return generateBundle({
+    recipe: await loadRecipe(path.join(FIXTURES, 'recipe.yaml')),
+    source,
+    registry,
+    outputDir,
+    deployer,
+    repo: 'https://git.example.com/platform/gpu-stack.git',
+    set: ['demo:operator.logLevel=debug', 'certmanager:webhook.replicaCount=2'],
+    scheduling: parseScheduling({
+      systemNodeSelector: ['nodeGroup=system-pool'],
+      systemNodeToleration: ['dedicated=system:NoSchedule'],
+      acceleratedNodeSelector: ['nodeGroup=gpu-worker'],
+      acceleratedNodeToleration: ['nvidia.com/gpu=present:NoSchedule'],
+      workloadGate: 'demo.example.com/not-ready=true:NoSchedule',
+      nodes: 4,
+    }),
+    toolVersion: 'v0.0.0-golden',
+  });
 }

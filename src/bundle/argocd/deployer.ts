@@ -129,7 +129,7 @@ function readme(outs: ComponentOutput[], ctx: DeployContext): string {
     '```bash',
     'sha256sum -c checksums.txt',
     '# 1. Push the contents of this directory to the root of the repository (branch main)',
-    'git init && git add . && git commit -m "AICR bundle"',
+    'git init -b main && git add . && git commit -m "AICR bundle"',
     `git remote add origin ${repo} && git push -u origin main`,
     '# 2. Create the app-of-apps; it creates one Application per component',
     'kubectl apply -f app-of-apps.yaml',

@@ -28,18 +28,20 @@ export const helmDeployer: Deployer = {
   name: 'helm',
   title: 'Helm per-component bundle',
   componentFiles(o: ComponentOutput, ctx: DeployContext): GeneratedFile[] {
-    const files: GeneratedFile[] = [
-      {
+    const files: GeneratedFile[] = [];
+    // Kustomize components take no Helm values: no values.yaml for them.
+    if (o.c.kind !== 'kustomize') {
+      files.push({
         path: `${o.c.name}/values.yaml`,
         content: valuesYaml(o.c, o.values, ctx.toolVersion),
         mode: FILE_MODE,
-      },
-      {
-        path: `${o.c.name}/README.md`,
-        content: componentReadme({ c: o.c, hasManifests: o.manifests.length > 0 }, ctx.toolVersion),
-        mode: FILE_MODE,
-      },
-    ];
+      });
+    }
+    files.push({
+      path: `${o.c.name}/README.md`,
+      content: componentReadme({ c: o.c, hasManifests: o.manifests.length > 0 }, ctx.toolVersion),
+      mode: FILE_MODE,
+    });
     for (const m of o.manifests) {
       files.push({ path: `${o.c.name}/manifests/${m.file}`, content: m.content, mode: FILE_MODE });
     }
