@@ -19,8 +19,16 @@ export function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
+/** One `sha256sum` line; names with `\\` or a newline are escaped the way GNU sha256sum does. */
+export function checksumLine(file: GeneratedFile): string {
+  const sum = sha256(file.content);
+  if (!/[\\\n\r]/.test(file.path)) return `${sum}  ${file.path}\n`;
+  const name = file.path.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  return `\\${sum}  ${name}\n`;
+}
+
 export function checksumsFile(files: GeneratedFile[]): GeneratedFile {
-  const lines = files.map((f) => `${sha256(f.content)}  ${f.path}\n`).join('');
+  const lines = files.map(checksumLine).join('');
   return { path: 'checksums.txt', content: lines, mode: FILE_MODE };
 }
 

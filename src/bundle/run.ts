@@ -72,7 +72,6 @@ export async function runBundle(o: RunBundleOptions): Promise<BundleResult> {
     dataDir: o.data,
     toolVersion: buildInfo.version,
   });
-  for (const n of result.notes) log().warn(n);
   log().info('bundle generated', {
     type: result.deployer,
     components: result.components.length,
