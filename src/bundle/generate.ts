@@ -141,16 +141,21 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
   const staging = await Staging.open(req.outputDir);
   const outputs = new Map<string, { out: ComponentOutput; files: GeneratedFile[] }>();
   const failures: { wave: number; err: AicrError }[] = [];
+  const stopped = () => !!req.failFast && failures.length > 0;
   try {
     await pool(
       plan.components,
       req.concurrency ?? 0,
       async (c) => {
         try {
+          // Yield first, so that components run interleaved and fail-fast can stop those not begun.
+          await Promise.resolve();
+          if (stopped()) return;
           const values = finalValues(req.source, c, scheduling);
           const manifests = c.ref.manifestFiles?.length
             ? await renderManifests(req.source, c, values, render!)
             : [];
+          if (stopped()) return;
           const out: ComponentOutput = { c, values, manifests };
           const files = deployer.componentFiles(out, ctx);
           for (const f of files) await staging.write(f);
@@ -159,7 +164,7 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
           failures.push({ wave: c.wave, err: componentError(c, err) });
         }
       },
-      () => !!req.failFast && failures.length > 0,
+      stopped,
     );
     if (failures.length) {
       // Fail-fast reports the failure that stopped the run; otherwise all, in deployment order.

@@ -69,11 +69,19 @@ export class Staging {
     return new Staging(out, dir, existed);
   }
 
+  private readonly made = new Map<string, Promise<unknown>>();
+
   /** Writes one file below the staging directory. */
   async write(file: GeneratedFile): Promise<void> {
     const dest = path.join(this.dir, ...file.path.split('/'));
     try {
-      await mkdir(path.dirname(dest), { recursive: true });
+      const parent = path.dirname(dest);
+      let made = this.made.get(parent);
+      if (!made) {
+        made = mkdir(parent, { recursive: true });
+        this.made.set(parent, made);
+      }
+      await made;
       await writeFile(dest, file.content, { mode: file.mode });
     } catch (err) {
       throw fsError(`cannot write ${file.path} to the staging directory`, err);

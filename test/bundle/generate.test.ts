@@ -242,6 +242,19 @@ describe('bundle generation (embedded catalog)', async () => {
       });
     });
 
+    it('stops at the first failure with failFast, also when all components run at once', async () => {
+      await assert.rejects(
+        generateBundle(base(path.join(work, 'e3'), { recipe: bad(), failFast: true })),
+        (e: unknown) => {
+          const text = (e as AicrError).toString();
+          assert.match(text, /component "cert-manager"/);
+          assert.doesNotMatch(text, /gpu-operator/);
+          return true;
+        },
+      );
+      assert.ok(!existsSync(path.join(work, 'e3')));
+    });
+
     it('stops at the first failure with failFast', async () => {
       await assert.rejects(
         generateBundle(base(path.join(work, 'e2'), { recipe: bad(), failFast: true, concurrency: 1 })),
