@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { AicrError, exitCodeFor, formatError, invalid } from '../errors/index.js';
 import { Logger, setLogger, log, type LogMode } from '../logging/logger.js';
 import { buildInfo, versionLine } from '../version/buildinfo.js';
+import { registerBundle } from './bundle.js';
 import { registerCompletion } from './completion.js';
 import { examples, FlagState, parseBool } from './flags.js';
 import { registerQuery } from './query.js';
@@ -24,6 +25,7 @@ export const COMMANDS: Registrar[] = [
   registerRecipe,
   registerQuery,
   registerValidate,
+  registerBundle,
   registerVersion,
 ];
 
@@ -80,6 +82,7 @@ export function buildProgram(): { program: Command; errors: string[] } {
         'aicr snapshot -o snapshot.yaml',
         'aicr recipe --snapshot snapshot.yaml --intent training',
         'aicr recipe --service eks --accelerator h100 --intent training -o recipe.yaml',
+        'aicr bundle -r recipe.yaml -o ./bundle',
         'aicr query --service eks --accelerator h100 --intent training --selector components.gpu-operator.version',
         'aicr validate --recipe recipe.yaml --snapshot snapshot.yaml --format table',
         'aicr completion bash > /etc/bash_completion.d/aicr',

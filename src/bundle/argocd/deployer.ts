@@ -1,0 +1,213 @@
+/**
+ * The Argo CD deployer: one `Application` per component (`<name>/application.yaml`) ordered by the
+ * `argocd.argoproj.io/sync-wave` annotation (0-based position in the deployment order), the
+ * component's `values.yaml`, its rendered manifests, and an app-of-apps (`app-of-apps.yaml`) that
+ * picks up every `*\/application.yaml` of the repository.
+ *
+ * Helm components are multi-source Applications: the chart from its repository, and the bundle's
+ * git repository (`--repo`) as the `$values` source; rendered manifests are a third source (the
+ * `<name>/manifests` folder of the same repository). Manifest-only components have the manifests
+ * folder as their single source; Kustomize components point at their kustomization.
+ * `--repo` is written everywhere (no template placeholders); without it the placeholder URL below is
+ * used and the summary says to replace it.
+ */
+import { toYaml } from '../../io/yaml-emit.js';
+import { FILE_MODE, type GeneratedFile } from '../checksums.js';
+import type { ComponentOutput, DeployContext, Deployer } from '../deployer.js';
+import { bareVersion, kindLabel } from '../helm/chart.js';
+import { valuesYaml } from '../values-file.js';
+
+export const PLACEHOLDER_REPO = 'https://github.com/YOUR-ORG/YOUR-REPO.git';
+export const ARGOCD_NAMESPACE = 'argocd';
+export const TARGET_REVISION = 'main';
+export const APP_OF_APPS_NAME = 'nvidia-stack';
+const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+function repoOf(ctx: DeployContext): string {
+  return ctx.repo || PLACEHOLDER_REPO;
+}
+
+export function application(o: ComponentOutput, ctx: DeployContext): Record<string, unknown> {
+  const { c } = o;
+  const repo = repoOf(ctx);
+  const manifestsSource = { repoURL: repo, targetRevision: TARGET_REVISION, path: `${c.name}/manifests` };
+  const hasManifests = o.manifests.length > 0;
+  const spec: Record<string, unknown> = { project: 'default' };
+  if (c.kind === 'kustomize') {
+    const source: Record<string, unknown> = { repoURL: c.source, targetRevision: c.tag || 'HEAD' };
+    source.path = c.path || '.';
+    if (hasManifests) spec.sources = [source, manifestsSource];
+    else spec.source = source;
+  } else if (c.kind === 'helm') {
+    // OCI chart repositories in Argo CD's Helm form: registry path without the scheme, plus chart.
+    const sources: Record<string, unknown>[] = [
+      {
+        repoURL: c.source.replace(/^oci:\/\//, ''),
+        chart: c.chart,
+        targetRevision: bareVersion(c.version) || '*',
+        helm: { releaseName: c.name, valueFiles: [`$values/${c.name}/values.yaml`] },
+      },
+      { repoURL: repo, targetRevision: TARGET_REVISION, ref: 'values' },
+    ];
+    if (hasManifests) sources.push(manifestsSource);
+    spec.sources = sources;
+  } else {
+    spec.source = manifestsSource;
+  }
+  spec.destination = { server: IN_CLUSTER, namespace: c.namespace };
+  const syncOptions = ['CreateNamespace=true'];
+  if (hasManifests) syncOptions.push('SkipDryRunOnMissingResource=true');
+  spec.syncPolicy = { automated: { prune: true, selfHeal: true }, syncOptions };
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: {
+      name: c.name,
+      namespace: ARGOCD_NAMESPACE,
+      annotations: { 'argocd.argoproj.io/sync-wave': String(c.wave) },
+    },
+    spec,
+  };
+}
+
+export function appOfApps(ctx: DeployContext): Record<string, unknown> {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: APP_OF_APPS_NAME, namespace: ARGOCD_NAMESPACE },
+    spec: {
+      project: 'default',
+      source: {
+        repoURL: repoOf(ctx),
+        targetRevision: TARGET_REVISION,
+        path: '.',
+        directory: { recurse: true, include: '*/application.yaml' },
+      },
+      destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
+      syncPolicy: { automated: { prune: true, selfHeal: true } },
+    },
+  };
+}
+
+function readme(outs: ComponentOutput[], ctx: DeployContext): string {
+  const repo = repoOf(ctx);
+  const lines = [
+    '# ArgoCD Deployment Bundle',
+    '',
+    `- Recipe version: ${ctx.recipe.metadata?.version || 'unknown'}`,
+    `- Bundler version: aicr ${ctx.toolVersion}`,
+    `- Git repository: ${repo}${ctx.repo ? '' : ' (placeholder: regenerate with --repo URL)'}`,
+    '',
+    '## Components',
+    '',
+    'Argo CD syncs the applications wave by wave (lower waves first).',
+    '',
+    '| Component | Type | Version | Sync Wave | Namespace |',
+    '|-----------|------|---------|-----------|-----------|',
+    ...outs.map(
+      ({ c }) =>
+        `| ${c.name} | ${kindLabel(c)} | ${(c.kind === 'kustomize' ? c.tag : c.version) || '-'} | ${c.wave} | ${c.namespace} |`,
+    ),
+    '',
+    '## Prerequisites',
+    '',
+    '- Argo CD installed in the `argocd` namespace of the target cluster',
+    ...(outs.some(({ c }) => c.kind === 'helm' && c.source.startsWith('oci://'))
+      ? [
+          '- OCI chart registries (' +
+            outs
+              .filter(({ c }) => c.kind === 'helm' && c.source.startsWith('oci://'))
+              .map(({ c }) => c.source.replace(/^oci:\/\//, ''))
+              .join(', ') +
+            ') registered in Argo CD as Helm repositories with `enableOCI: true`',
+        ]
+      : []),
+    `- Push access to ${repo}, which Argo CD can read`,
+    '',
+    '## Deploy',
+    '',
+    '```bash',
+    'sha256sum -c checksums.txt',
+    '# 1. Push the contents of this directory to the root of the repository (branch main)',
+    'git init -b main && git add . && git commit -m "AICR bundle"',
+    `git remote add origin ${repo} && git push -u origin main`,
+    '# 2. Create the app-of-apps; it creates one Application per component',
+    'kubectl apply -f app-of-apps.yaml',
+    '# 3. Watch the sync',
+    'argocd app list',
+    `argocd app get ${APP_OF_APPS_NAME}`,
+    '```',
+    '',
+    '## Layout',
+    '',
+    '```',
+    'app-of-apps.yaml',
+    ...outs.flatMap(({ c, manifests }) => [
+      `${c.name}/application.yaml`,
+      ...(c.kind === 'kustomize' ? [] : [`${c.name}/values.yaml`]),
+      ...manifests.map((m) => `${c.name}/manifests/${m.file}`),
+    ]),
+    '```',
+    '',
+    '## Sync Order',
+    '',
+    ...outs.map(({ c }) => `- Wave ${c.wave}: ${c.name}`),
+    '',
+    '## Customization',
+    '',
+    "Edit a component's `values.yaml` and push: Argo CD reads values from this repository (the `$values`",
+    'source) and syncs the change. To change values reproducibly, regenerate the bundle with',
+    '`aicr bundle --deployer argocd --repo URL --set component:path=value`.',
+    '',
+    '## Troubleshooting',
+    '',
+    '- `argocd app get <component>` shows sync and health status and the failing resources.',
+    '- Resources whose CRD comes from the same chart are synced with `SkipDryRunOnMissingResource=true`.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export const argocdDeployer: Deployer = {
+  name: 'argocd',
+  title: 'ArgoCD applications',
+  componentFiles(o: ComponentOutput, ctx: DeployContext): GeneratedFile[] {
+    const files: GeneratedFile[] = [
+      { path: `${o.c.name}/application.yaml`, content: toYaml(application(o, ctx)), mode: FILE_MODE },
+    ];
+    if (o.c.kind !== 'kustomize') {
+      files.push({
+        path: `${o.c.name}/values.yaml`,
+        content: valuesYaml(o.c, o.values, ctx.toolVersion),
+        mode: FILE_MODE,
+      });
+    }
+    for (const m of o.manifests) {
+      files.push({ path: `${o.c.name}/manifests/${m.file}`, content: m.content, mode: FILE_MODE });
+    }
+    return files;
+  },
+  rootFiles(outs: ComponentOutput[], ctx: DeployContext): GeneratedFile[] {
+    return [
+      { path: 'app-of-apps.yaml', content: toYaml(appOfApps(ctx)), mode: FILE_MODE },
+      { path: 'README.md', content: readme(outs, ctx), mode: FILE_MODE },
+    ];
+  },
+  trailingFiles(): GeneratedFile[] {
+    return [];
+  },
+  nextSteps(outputDir: string): string[] {
+    return [
+      `cd ${outputDir} && sha256sum -c checksums.txt`,
+      'Push the generated files to the root of your GitOps repository (branch main)',
+      `kubectl apply -f ${outputDir}/app-of-apps.yaml`,
+    ];
+  },
+  notes(ctx: DeployContext): string[] {
+    return ctx.repo
+      ? []
+      : [
+          `no --repo given: the Applications point at ${PLACEHOLDER_REPO}; regenerate with --repo <git URL> before applying`,
+        ];
+  },
+};

@@ -1,0 +1,32 @@
+/** How a component is installed: chart references and Kustomize URLs shared by scripts and READMEs. */
+import type { PlannedComponent } from '../components.js';
+
+export function isOci(source: string): boolean {
+  return source.startsWith('oci://');
+}
+
+/** Words after `helm upgrade --install <release>`: chart ref, `--repo` for HTTP repos, `--version`. */
+export function helmChartArgs(c: PlannedComponent): string[] {
+  const args = isOci(c.source)
+    ? [`${c.source.replace(/\/+$/, '')}/${c.chart}`]
+    : [c.chart, '--repo', c.source];
+  if (c.version) args.push('--version', c.version);
+  return args;
+}
+
+/** `<source>//<path>?ref=<tag>` (ref only with a tag). */
+export function kustomizeUrl(c: PlannedComponent): string {
+  let url = c.source;
+  if (c.path) url += `//${c.path.replace(/^\/+/, '')}`;
+  if (c.tag) url += `?ref=${c.tag}`;
+  return url;
+}
+
+/** Version without a leading `v` (Argo CD targetRevision, `.Chart.Version`). */
+export function bareVersion(v: string): string {
+  return v.replace(/^v(?=\d)/, '');
+}
+
+export function kindLabel(c: PlannedComponent): string {
+  return c.kind === 'helm' ? 'Helm' : c.kind === 'kustomize' ? 'Kustomize' : 'Manifests';
+}

@@ -1,0 +1,193 @@
+/**
+ * Parsing of the bundle command's string inputs: `--set`, node selectors, tolerations, the workload
+ * gate taint and the deployer name. Every error is INVALID_REQUEST (exit 2) and quotes the input
+ * together with the accepted syntax.
+ */
+import { invalid } from '../errors/index.js';
+
+/** One `--set component:dotted.path=value` entry (value already coerced). */
+export interface SetEntry {
+  /** The text before the first `:` (a component name or one of its registry aliases). */
+  key: string;
+  /** Dotted path inside the component's values (`enabled` toggles the component instead). */
+  path: string;
+  /** The coerced value: boolean, number, bigint (beyond 2^53) or string. */
+  value: unknown;
+  /** The value as typed. */
+  raw: string;
+  /** The whole flag value as typed (for messages). */
+  text: string;
+}
+
+export const SET_SYNTAX = 'component:dotted.path=value (e.g. gpuoperator:driver.version=570.86.16)';
+
+/** Splits `key:path=value` at the first `:` and then the first `=` (so values may contain `=`). */
+export function parseSet(text: string): SetEntry {
+  const colon = text.indexOf(':');
+  if (colon < 0)
+    throw invalid(`invalid --set "${text}": missing ":" after the component; expected ${SET_SYNTAX}`);
+  const key = text.slice(0, colon).trim();
+  const rest = text.slice(colon + 1);
+  const eq = rest.indexOf('=');
+  if (eq < 0) throw invalid(`invalid --set "${text}": missing "=" before the value; expected ${SET_SYNTAX}`);
+  const path = rest.slice(0, eq).trim();
+  const raw = rest.slice(eq + 1);
+  if (key === '') throw invalid(`invalid --set "${text}": the component is empty; expected ${SET_SYNTAX}`);
+  if (path === '' || raw === '')
+    throw invalid(`invalid --set "${text}": path and value cannot be empty; expected ${SET_SYNTAX}`);
+  const segments = path.split('.');
+  if (segments.some((s) => s === ''))
+    throw invalid(`invalid --set "${text}": path "${path}" has an empty segment; expected ${SET_SYNTAX}`);
+  return { key, path, value: coerceValue(raw), raw, text };
+}
+
+const INT_RE = /^[+-]?\d+$/;
+const FLOAT_RE = /^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * `--set` value coercion: exactly `true`/`false` → boolean; a base-10 integer in int64 range →
+ * number (bigint beyond 2^53); a decimal float, `inf`/`infinity`/`nan` (any case, optional sign)
+ * → number; anything else stays a string (`570.86.16`, `v1`, `True`, `yes`).
+ */
+export function coerceValue(raw: string): unknown {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  if (INT_RE.test(raw)) {
+    const n = BigInt(raw);
+    if (n >= INT64_MIN && n <= INT64_MAX) {
+      return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+    }
+    return Number(raw);
+  }
+  if (FLOAT_RE.test(raw)) return Number(raw);
+  const special = raw.toLowerCase().replace(/^[+-]/, '');
+  if (special === 'inf' || special === 'infinity') return raw.startsWith('-') ? -Infinity : Infinity;
+  if (special === 'nan') return NaN;
+  return raw;
+}
+
+export const SELECTOR_SYNTAX = 'key=value (e.g. nodeGroup=gpu-worker)';
+export const TOLERATION_SYNTAX =
+  'key=value:Effect or key:Effect with Effect one of NoSchedule, PreferNoSchedule, NoExecute (e.g. nvidia.com/gpu=present:NoSchedule)';
+export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+
+/** Node selector flags (`key=value`, repeatable; a later duplicate key wins). */
+export function parseSelectors(list: string[] | undefined, flag: string): Record<string, string> | undefined {
+  if (!list || list.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const text of list) {
+    const eq = text.indexOf('=');
+    if (eq < 0) throw invalid(`invalid ${flag} "${text}": expected ${SELECTOR_SYNTAX}`);
+    const key = text.slice(0, eq);
+    if (key === '') throw invalid(`invalid ${flag} "${text}": the key is empty; expected ${SELECTOR_SYNTAX}`);
+    out[key] = text.slice(eq + 1);
+  }
+  return out;
+}
+
+export interface Toleration {
+  key?: string;
+  operator: 'Equal' | 'Exists';
+  value?: string;
+  effect?: string;
+}
+
+/** The toleration injected when no toleration flag is given: tolerate every taint. */
+export const TOLERATE_ALL: Toleration[] = [{ operator: 'Exists' }];
+
+function parseTaintLike(
+  text: string,
+  flag: string,
+  syntax: string,
+): { key: string; value?: string; effect: string } {
+  const parts = text.split(':');
+  if (parts.length !== 2) throw invalid(`invalid ${flag} "${text}": expected ${syntax}`);
+  const [kv, effect] = parts;
+  if (!(TAINT_EFFECTS as readonly string[]).includes(effect)) {
+    throw invalid(
+      `invalid ${flag} "${text}": effect "${effect}" must be one of ${TAINT_EFFECTS.join(', ')}; expected ${syntax}`,
+    );
+  }
+  const eq = kv.indexOf('=');
+  const key = eq < 0 ? kv : kv.slice(0, eq);
+  const value = eq < 0 ? undefined : kv.slice(eq + 1);
+  return { key, value: value === '' ? undefined : value, effect };
+}
+
+/** Toleration flags: `key=value:Effect` (operator Equal) or `key:Effect` (operator Exists). */
+export function parseTolerations(list: string[] | undefined, flag: string): Toleration[] | undefined {
+  if (!list || list.length === 0) return undefined;
+  return list.map((text) => {
+    const { key, value, effect } = parseTaintLike(text, flag, TOLERATION_SYNTAX);
+    if (key === '' && value !== undefined)
+      throw invalid(
+        `invalid ${flag} "${text}": a toleration without a key must use ":Effect"; expected ${TOLERATION_SYNTAX}`,
+      );
+    const t: Toleration = value === undefined ? { operator: 'Exists' } : { operator: 'Equal', value };
+    if (key !== '') t.key = key;
+    t.effect = effect;
+    return t;
+  });
+}
+
+export const TAINT_SYNTAX =
+  'key=value:Effect or key:Effect with Effect one of NoSchedule, PreferNoSchedule, NoExecute (e.g. nodewright.nvidia.com/runtime-required=true:NoSchedule)';
+
+/** `--workload-gate`: one taint, rendered back as the string `key=value:Effect` / `key:Effect`. */
+export function parseWorkloadGate(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  const { key, value, effect } = parseTaintLike(text, '--workload-gate', TAINT_SYNTAX);
+  if (key === '')
+    throw invalid(`invalid --workload-gate "${text}": the key is empty; expected ${TAINT_SYNTAX}`);
+  return value === undefined ? `${key}:${effect}` : `${key}=${value}:${effect}`;
+}
+
+export const DEPLOYERS = ['argocd', 'helm'] as const;
+export type DeployerName = (typeof DEPLOYERS)[number];
+
+/** `--deployer`: trimmed, case-insensitive; empty means helm. */
+export function parseDeployer(text: string | undefined): DeployerName {
+  const v = (text ?? '').trim().toLowerCase();
+  if (v === '') return 'helm';
+  if ((DEPLOYERS as readonly string[]).includes(v)) return v as DeployerName;
+  throw invalid(`invalid --deployer "${text}": must be one of ${DEPLOYERS.join(', ')}`);
+}
+
+/** Scheduling inputs, parsed. */
+export interface Scheduling {
+  systemNodeSelector?: Record<string, string>;
+  systemTolerations?: Toleration[];
+  acceleratedNodeSelector?: Record<string, string>;
+  acceleratedTolerations?: Toleration[];
+  workloadSelector?: Record<string, string>;
+  /** `key=value:Effect` string for the registry's taintStrPaths. */
+  workloadGate?: string;
+  /** Estimated GPU node count (0/undefined = unset). */
+  nodes?: number;
+}
+
+export interface RawSchedulingFlags {
+  systemNodeSelector?: string[];
+  systemNodeToleration?: string[];
+  acceleratedNodeSelector?: string[];
+  acceleratedNodeToleration?: string[];
+  workloadSelector?: string[];
+  workloadGate?: string;
+  nodes?: number;
+}
+
+export function parseScheduling(f: RawSchedulingFlags): Scheduling {
+  if (f.nodes !== undefined && (!Number.isInteger(f.nodes) || f.nodes < 0))
+    throw invalid(`invalid --nodes "${f.nodes}": must be an integer >= 0`);
+  return {
+    systemNodeSelector: parseSelectors(f.systemNodeSelector, '--system-node-selector'),
+    systemTolerations: parseTolerations(f.systemNodeToleration, '--system-node-toleration'),
+    acceleratedNodeSelector: parseSelectors(f.acceleratedNodeSelector, '--accelerated-node-selector'),
+    acceleratedTolerations: parseTolerations(f.acceleratedNodeToleration, '--accelerated-node-toleration'),
+    workloadSelector: parseSelectors(f.workloadSelector, '--workload-selector'),
+    workloadGate: parseWorkloadGate(f.workloadGate),
+    nodes: f.nodes && f.nodes > 0 ? f.nodes : undefined,
+  };
+}
