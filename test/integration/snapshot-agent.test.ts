@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
@@ -17,7 +17,7 @@ import { ClusterSim, runAgentProcess } from '../k8s/cluster-sim.js';
 import { CLUSTER_POLICY_RESOURCE, FakeKubeApiServer } from '../k8s/fake-api-server.js';
 import { makeClusterPolicy, makeNode, makePod } from '../k8s/objects.js';
 
-type Any = Record<string, any>;  
+type Any = Record<string, any>;
 
 const AGENT_KINDS: [string, string][] = [
   ['v1', 'ServiceAccount'],
@@ -109,7 +109,7 @@ describe('aicr snapshot --deploy-agent (built CLI, fake API server)', () => {
     assert.deepEqual(remaining(), []);
   });
 
-  it('the seed flow: snapshot → cm:// → recipe → cm:// → validate, via the agent and locally', async () => {
+  it('the seed flow: snapshot → cm:// → recipe → cm:// → validate and bundle, via the agent and locally', async () => {
     realAgent();
     const s = await cli(['snapshot', '--deploy-agent', '-n', 'gpu', '-o', 'cm://gpu/snap']);
     assert.equal(s.code, 0, s.stderr);
@@ -141,6 +141,16 @@ describe('aicr snapshot --deploy-agent (built CLI, fake API server)', () => {
     assert.equal(
       parse((server.get('v1', 'ConfigMap', 'validation', 'gpu') as Any).data['validation.yaml']).kind,
       'ValidationResult',
+    );
+
+    // bundle -r cm://… -o ./bundles (the seed's last step)
+    const b = await cli(['bundle', '-r', 'cm://gpu/recipe', '-o', 'bundles']);
+    assert.equal(b.code, 0, b.stderr);
+    const files = readdirSync(path.join(dir, 'bundles'), { recursive: true }).map(String);
+    assert.ok(files.includes('README.md'), files.join(','));
+    assert.ok(
+      files.some((f) => f.startsWith(`${recipe.componentRefs[0].name}${path.sep}`)),
+      files.join(','),
     );
 
     // The same first step without the agent: collected here, written to the ConfigMap.
