@@ -14,7 +14,7 @@ import { fixturesDir } from '../helpers/paths.js';
 import { ClusterSim } from '../k8s/cluster-sim.js';
 import { FakeKubeApiServer } from '../k8s/fake-api-server.js';
 
-type Any = Record<string, any>;  
+type Any = Record<string, any>;
 
 const mockSnapshot = readFileSync(path.join(fixturesDir, 'mock-snapshot.yaml'), 'utf8');
 
