@@ -196,7 +196,15 @@ describe('aicr snapshot (built CLI)', () => {
       assert.ok(r.stdout.includes(f), f);
     }
     assert.match(r.stdout, /Examples:\n {2}\$ aicr snapshot/);
-    assert.ok(!r.stdout.includes('--deploy-agent'), 'no agent flags yet');
+    for (const f of [
+      '--deploy-agent',
+      '--print-manifests',
+      '--namespace',
+      '--node-selector',
+      '--toleration',
+    ]) {
+      assert.ok(r.stdout.includes(f), f);
+    }
   });
 
   describe('with a cluster (fake API server)', () => {
