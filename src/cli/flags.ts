@@ -15,6 +15,7 @@ export const COMPLETION_VALUES: Record<string, string[]> = {
   os: allowedValues('os'),
   platform: allowedValues('platform'),
   format: ['yaml', 'json', 'table'],
+  phase: ['readiness', 'deployment'],
 };
 
 /** Flags whose value is a path (completion offers files). */
@@ -56,7 +57,7 @@ export function boolOption(flags: string, description: string, defaultValue: boo
   const name = flags.replace(/^.*--/, '').split(/[ [<]/)[0];
   return new Option(`${flags} [bool]`, `${description} (default ${defaultValue})`)
     .argParser((v: string) => parseBool(v, `--${name}`))
-    .preset(true);
+    .preset('true'); // a string: commander passes presets through argParser
 }
 
 export function addOutputFlags(cmd: Command, st: FlagState, opts: { output?: boolean } = {}): Command {

@@ -11,6 +11,7 @@ import { examples, FlagState, parseBool } from './flags.js';
 import { registerQuery } from './query.js';
 import { registerRecipe } from './recipe.js';
 import { registerSnapshot } from './snapshot.js';
+import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
 export interface Registrar {
@@ -18,7 +19,13 @@ export interface Registrar {
 }
 
 /** Commands, in help order. Later issues add theirs here. */
-export const COMMANDS: Registrar[] = [registerSnapshot, registerRecipe, registerQuery, registerVersion];
+export const COMMANDS: Registrar[] = [
+  registerSnapshot,
+  registerRecipe,
+  registerQuery,
+  registerValidate,
+  registerVersion,
+];
 
 function envBool(name: string): boolean {
   const v = process.env[name];
@@ -74,6 +81,7 @@ export function buildProgram(): { program: Command; errors: string[] } {
         'aicr recipe --snapshot snapshot.yaml --intent training',
         'aicr recipe --service eks --accelerator h100 --intent training -o recipe.yaml',
         'aicr query --service eks --accelerator h100 --intent training --selector components.gpu-operator.version',
+        'aicr validate --recipe recipe.yaml --snapshot snapshot.yaml --format table',
         'aicr completion bash > /etc/bash_completion.d/aicr',
         '',
         '# Exit codes: 0 ok, 2 invalid input, 3 not found, 4 unauthorized, 5 timeout,',

@@ -1,8 +1,9 @@
 /**
  * Reading inputs from a file, stdin (`-`), an HTTP(S) URL or a ConfigMap (`cm://namespace/name`).
  *
- * HTTP(S): GET with a 30 s total timeout, at most 5 redirects, a body cap (default 16 MiB), status
- * checked (404 → not found, 401/403 → unauthorized, others → unavailable); every error names the URL.
+ * HTTP(S): GET with a 30 s total timeout (env AICR_HTTP_TIMEOUT overrides it), at most 5 redirects, a
+ * body cap (default 16 MiB), status checked (404 → not found, 401/403 → unauthorized, others →
+ * unavailable); every error names the URL.
  * Plain `http://` logs a warning.
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -13,6 +14,8 @@ import { formatFromName, parseDocument, type DocFormat } from './document.js';
 import { isConfigMapUri, isHttpUrl, parseConfigMapUri } from './uri.js';
 
 export const HTTP_TIMEOUT_MS = 30_000;
+/** Overrides the 30 s HTTP(S) time limit: `500ms`, `10s`, `2m`, or a bare number of seconds. */
+export const HTTP_TIMEOUT_ENV = 'AICR_HTTP_TIMEOUT';
 export const HTTP_MAX_BYTES = 16 * 1024 * 1024;
 export const HTTP_MAX_REDIRECTS = 5;
 export const FILE_MAX_BYTES = 64 * 1024 * 1024;
@@ -67,13 +70,27 @@ function describeFetchError(err: unknown): string {
   return (err as Error).message;
 }
 
+/** The HTTP(S) time limit from AICR_HTTP_TIMEOUT, or undefined when unset. */
+export function httpTimeoutFromEnv(): number | undefined {
+  const raw = process.env[HTTP_TIMEOUT_ENV]?.trim();
+  if (!raw) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(raw);
+  const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000) : NaN;
+  if (!(ms > 0)) {
+    throw invalid(
+      `invalid ${HTTP_TIMEOUT_ENV} "${raw}": expected a positive duration such as 500ms, 10s or 2m (default 30s)`,
+    );
+  }
+  return ms;
+}
+
 /** GET a URL with redirect, time and size limits. */
 export async function fetchUrl(
   url: string,
   what: string,
   opts: { timeoutMs?: number; maxBytes?: number } = {},
 ): Promise<string> {
-  const timeoutMs = opts.timeoutMs ?? HTTP_TIMEOUT_MS;
+  const timeoutMs = opts.timeoutMs ?? httpTimeoutFromEnv() ?? HTTP_TIMEOUT_MS;
   const maxBytes = opts.maxBytes ?? HTTP_MAX_BYTES;
   if (url.toLowerCase().startsWith('http://')) {
     log().warn(`reading ${what} over plain HTTP; the document is not protected in transit`, { url });

@@ -1,0 +1,127 @@
+/** `aicr validate`: check a recipe's constraints against a snapshot; CI-ready exit codes. */
+import { Option, type Command } from 'commander';
+import { invalid } from '../errors/index.js';
+import { parseFormat } from '../io/serialize.js';
+import { addKubeconfigFlag, addOutputFlags, boolOption, examples, FlagState } from './flags.js';
+
+/** Phases evaluable from a snapshot; readiness (top-level constraints) always runs. */
+const SUPPORTED = ['readiness', 'deployment'] as const;
+type Phase = (typeof SUPPORTED)[number];
+/** Upstream phases that need in-cluster validator Jobs. */
+const UNSUPPORTED = ['performance', 'conformance', 'all'];
+
+/**
+ * `--phase` values (repeatable, comma-separated allowed) → phases to evaluate, readiness first.
+ * performance, conformance and all are refused (exit 2) rather than silently passing.
+ */
+export function parsePhases(values: readonly string[] | undefined): Phase[] {
+  const requested = (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  if (requested.length === 0) return [...SUPPORTED];
+  for (const p of requested) {
+    if (UNSUPPORTED.includes(p)) {
+      const what =
+        p === 'all' ? 'phase "all" includes performance and conformance, which are' : `phase "${p}" is`;
+      throw invalid(
+        `${what} not supported yet: it needs in-cluster validator Jobs; ` +
+          `supported phases: ${SUPPORTED.join(', ')} (checked against the snapshot)`,
+      );
+    }
+    if (!(SUPPORTED as readonly string[]).includes(p)) {
+      throw invalid(
+        `invalid phase "${p}": must be one of: ${SUPPORTED.join(', ')} ` +
+          `(performance, conformance and all are not supported yet)`,
+      );
+    }
+  }
+  return SUPPORTED.filter((p) => p === 'readiness' || requested.includes(p));
+}
+
+interface ValidateOpts {
+  recipe?: string;
+  snapshot?: string;
+  phase?: string[];
+  failOnError?: boolean;
+  output?: string;
+  format?: string;
+  kubeconfig?: string;
+}
+
+export function registerValidate(program: Command, st: FlagState): void {
+  const cmd = program
+    .command('validate')
+    .description(
+      "Check a recipe's constraints against a snapshot; exits 9 when a constraint fails (CI-ready)",
+    )
+    .addOption(
+      new Option(
+        '-r, --recipe <location>',
+        'recipe to check: file, - for stdin, http(s):// URL or cm://namespace/name (required)',
+      ).argParser(st.once('recipe')),
+    )
+    .addOption(
+      new Option(
+        '-s, --snapshot <location>',
+        'snapshot to check against: file, - for stdin, http(s):// URL or cm://namespace/name (required)',
+      ).argParser(st.once('snapshot')),
+    )
+    .addOption(
+      new Option(
+        '--phase <phase>',
+        'readiness (top-level constraints, always checked) or deployment (Deployment.<component>.version ' +
+          "against the snapshot's Helm releases); repeatable or comma-separated (default: both); " +
+          'performance and conformance are not supported yet',
+      ).argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]),
+    )
+    .addOption(
+      boolOption(
+        '--fail-on-error',
+        'exit 9 when any constraint fails or cannot be evaluated; =false always exits 0 after a successful check',
+        true,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--no-cluster',
+        'accepted for compatibility; validate never runs in-cluster validators',
+      ).hideHelp(),
+    );
+  addOutputFlags(cmd, st);
+  addKubeconfigFlag(cmd);
+  cmd.addHelpText(
+    'after',
+    examples([
+      'aicr validate --recipe recipe.yaml --snapshot snapshot.yaml',
+      'aicr validate -r recipe.yaml -s snapshot.yaml --format table',
+      'aicr validate -r https://example.com/recipe.yaml -s cm://gpu-operator/aicr-snapshot -o result.json -t json',
+      'aicr recipe --service eks --gpu h100 --intent training | aicr validate -r - -s snapshot.yaml',
+      'aicr validate -r recipe.yaml -s snapshot.yaml --phase readiness --fail-on-error=false',
+      '',
+      '# Result status: pass; partial (nothing failed, some skipped); fail (a constraint failed or errored).',
+      '# Exit codes: 0 pass or partial (or any result with --fail-on-error=false); 9 fail;',
+      '# 2 bad flag or document; 3 file or URL not found (HTTP 404); 5 HTTP timeout (30s); 6 URL unreachable.',
+    ]),
+  );
+  cmd.action(async (opts: ValidateOpts) => {
+    const phases = parsePhases(opts.phase);
+    if (!opts.recipe) throw invalid('--recipe is required: a recipe file, -, URL or cm://namespace/name');
+    if (!opts.snapshot) {
+      throw invalid(
+        '--snapshot is required: capture one with "aicr snapshot" and pass the file, URL or cm:// location',
+      );
+    }
+    const format = parseFormat(opts.format);
+    const { runValidate } = await import('../constraint/run.js');
+    await runValidate({
+      recipe: opts.recipe,
+      snapshot: opts.snapshot,
+      phases,
+      format,
+      output: opts.output,
+      kubeconfig: opts.kubeconfig,
+      failOnError: opts.failOnError ?? true,
+    });
+  });
+}

@@ -1,0 +1,186 @@
+/**
+ * Go `text/template` engine, Helm flavour, for the manifest templates of recipe components
+ * (`manifestFiles`, bundle spec §6.1). Dependency-free apart from `yaml` (for `fromYaml`).
+ *
+ * Syntax: everything of Go's text/template — actions, trim markers `{{-` `-}}`, comments,
+ * pipelines, variables (`:=`, `=`, `$`), field chains, parenthesised pipelines, if/else if/else,
+ * with/else with/else, range (lists, maps in sorted key order, integers; one or two variables;
+ * else; break/continue), define/template/block, string/raw/char/number/bool/nil literals.
+ * Functions: see funcs.ts (Go builtins, Helm's include/tpl/required/toYaml/…, common Sprig).
+ *
+ * Missing values — a deliberate choice (default, "Helm mode"):
+ *   - a missing map key yields no value; printed directly it renders as the empty string (Helm 3
+ *     output, where Go's `<no value>` is blanked);
+ *   - a field of nil is nil, not an error (`$v.a.b` with `a` absent or null is simply empty), and
+ *     `index` of nil is nil, so templates can probe optional values without guards;
+ *   - a field of a scalar or a list is still an error (`can't evaluate field x in type string`).
+ * `strict: true` gives Go's exact behaviour instead (what upstream aicr v0.11.1 does): `<no value>`
+ * is printed, and a field or index of an explicit nil is an error.
+ *
+ * Errors are `TemplateError` (an `AicrError`, code INVALID_REQUEST) with the message
+ * `template <name>:<line>:<col>: <detail>`, for parse and execution errors alike.
+ */
+import { AicrError } from '../errors/index.js';
+import { SourceMap, TemplateError } from './errors.js';
+import { execute, type ExecConfig, type TemplateDef } from './exec.js';
+import { BUILTINS, type FuncSpec, type TemplateFunction } from './funcs.js';
+import { parseTemplate } from './parser.js';
+
+export { TemplateError } from './errors.js';
+export type { TemplatePhase } from './errors.js';
+export type { TemplateFunction } from './funcs.js';
+export { builtinFunctionNames, goJson } from './funcs.js';
+export { marshalYamlV3, yamlSortKeys, type YamlV3Options } from './yamlv3.js';
+export { formatValue, sprintf } from './gofmt.js';
+
+export interface TemplateOptions {
+  /** Name used in error messages, normally the template's path. Default `template`. */
+  name?: string;
+  /** Extra functions, called with the evaluated arguments; they replace built-ins of the same name. */
+  funcs?: Record<string, TemplateFunction>;
+  /** Go text/template semantics for missing values and nil (see above). Default false (Helm mode). */
+  strict?: boolean;
+  /** Maximum nesting of `template`/`include`/`tpl` calls. Default 100. */
+  maxDepth?: number;
+}
+
+export interface CompiledTemplate {
+  /** The name given at compile time. */
+  readonly name: string;
+  /** Names of the templates this text defines with `define`/`block`, sorted. */
+  readonly definedTemplates: readonly string[];
+  /** Executes the template with `data` as `.` and `$`; returns the output. Throws TemplateError. */
+  render(data?: unknown): string;
+  /** Executes one `define`d template (Go's ExecuteTemplate). Throws TemplateError. */
+  renderNamed(templateName: string, data?: unknown): string;
+}
+
+const DEFAULT_MAX_DEPTH = 100;
+
+function funcTable(extra: Record<string, TemplateFunction> | undefined): Map<string, FuncSpec> {
+  const table = new Map<string, FuncSpec>(Object.entries(BUILTINS));
+  for (const [name, fn] of Object.entries(extra ?? {})) {
+    if (!/^[\p{L}_][\p{L}\p{Nd}_]*$/u.test(name)) {
+      throw new AicrError('INTERNAL', `template function name "${name}" is not a valid identifier`);
+    }
+    table.set(name, { params: [], variadic: 'any', fn: (_ctx, ...args: unknown[]) => fn(...args) });
+  }
+  return table;
+}
+
+function parseInto(
+  text: string,
+  name: string,
+  funcs: Map<string, FuncSpec>,
+  base: Map<string, TemplateDef>,
+): { main: TemplateDef; defs: Map<string, TemplateDef> } {
+  const src = new SourceMap(name, text);
+  const parsed = parseTemplate(text, src, (fn) => funcs.has(fn));
+  const defs = new Map(base);
+  for (const [defName, list] of parsed.defines) defs.set(defName, { name: defName, list, src });
+  return { main: { name, list: parsed.root, src }, defs };
+}
+
+/**
+ * Parses `text` once; the result renders any number of times. Throws TemplateError (phase
+ * `parse`) on a syntax error, an unknown function or an undeclared variable.
+ */
+export function compileTemplate(text: string, options: TemplateOptions = {}): CompiledTemplate {
+  const name = options.name ?? 'template';
+  const funcs = funcTable(options.funcs);
+  const { main, defs } = parseInto(text, name, funcs, new Map());
+  const cfg: ExecConfig = {
+    funcs,
+    strict: options.strict ?? false,
+    maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
+    parseTpl: (tplText, base) => parseInto(tplText, `${name} (tpl)`, funcs, base),
+  };
+  const run = (def: TemplateDef, data: unknown): string => {
+    try {
+      return execute(cfg, defs, def, data);
+    } catch (e) {
+      if (e instanceof RangeError) {
+        throw new TemplateError('exec', name, 1, 1, `template execution too deeply nested: ${e.message}`, e);
+      }
+      throw e;
+    }
+  };
+  return {
+    name,
+    definedTemplates: [...defs.keys()].sort(),
+    render: (data) => run(main, data),
+    renderNamed: (templateName, data) => {
+      const def = defs.get(templateName);
+      if (!def) throw new TemplateError('exec', name, 1, 1, `no template "${templateName}" defined`);
+      return run(def, data);
+    },
+  };
+}
+
+/** Compiles and renders in one step. */
+export function renderTemplate(text: string, data: unknown, options: TemplateOptions = {}): string {
+  return compileTemplate(text, options).render(data);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recipe manifest templates (bundle spec §6.1)
+
+export interface ManifestRenderInput {
+  /** Path of the manifest, used as the template name in errors (e.g. `components/x/manifests/y.yaml`). */
+  path: string;
+  /** Component name: the single key of `.Values`; also `.Release.Name`. */
+  componentName: string;
+  /** `.Release.Namespace`. */
+  namespace: string;
+  /** `.Chart.Name`; defaults to the component name. */
+  chartName?: string;
+  /** Chart version as in the recipe; `.Chart.Version` drops a leading `v` and defaults to `0.1.0`. */
+  chartVersion?: string;
+  /** The component's final values (after overrides and scheduling injections). */
+  values: Record<string, unknown>;
+}
+
+export interface ManifestTemplateData {
+  Values: Record<string, unknown>;
+  Release: { Name: string; Namespace: string; Service: string };
+  Chart: { Name: string; Version: string };
+}
+
+/** `.Chart.Version`: the version without a leading `v`; `0.1.0` when empty. */
+export function normalizeChartVersion(version: string | undefined): string {
+  const v = (version ?? '').replace(/^v/, '');
+  return v === '' ? '0.1.0' : v;
+}
+
+/** The data a manifest template sees (`.Values.<component>`, `.Release`, `.Chart`). */
+export function buildManifestData(input: ManifestRenderInput): ManifestTemplateData {
+  return {
+    Values: { [input.componentName]: input.values },
+    Release: { Name: input.componentName, Namespace: input.namespace, Service: 'Helm' },
+    Chart: {
+      Name: input.chartName || input.componentName,
+      Version: normalizeChartVersion(input.chartVersion),
+    },
+  };
+}
+
+/** Renders one manifest template for a component. Throws TemplateError naming `input.path`. */
+export function renderManifest(
+  text: string,
+  input: ManifestRenderInput,
+  options: Omit<TemplateOptions, 'name'> = {},
+): string {
+  return renderTemplate(text, buildManifestData(input), { ...options, name: input.path });
+}
+
+/**
+ * True when rendered manifest text holds at least one YAML content line, i.e. a line that is not
+ * blank, not a `#` comment and not a `---`/`...` document marker (bundle spec §5: such files are
+ * skipped).
+ */
+export function hasManifestContent(rendered: string): boolean {
+  return rendered.split(/\r?\n/).some((line) => {
+    const t = line.trim();
+    return t !== '' && !t.startsWith('#') && !/^(---|\.\.\.)(\s+#.*)?$/.test(t);
+  });
+}
