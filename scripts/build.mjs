@@ -36,6 +36,8 @@ try {
   cachedData = fs.readFileSync(cacheFile);
 } catch {}
 const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+// import() inside a vm.Script has no loader; the bundle imports external ES modules through this one.
+globalThis.__aicrImport = (specifier) => import(specifier);
 const mod = { exports: {}, filename: file, id: file };
 script.runInThisContext().call(mod.exports, mod.exports, require, mod, file, __dirname);
 if (process.env.AICR_CODE_CACHE_WRITE === '1') {

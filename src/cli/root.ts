@@ -11,6 +11,7 @@ import { registerCompletion } from './completion.js';
 import { examples, FlagState, parseBool } from './flags.js';
 import { registerQuery } from './query.js';
 import { registerRecipe } from './recipe.js';
+import { registerSnapshot } from './snapshot.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
@@ -20,6 +21,7 @@ export interface Registrar {
 
 /** Commands, in help order. Later issues add theirs here. */
 export const COMMANDS: Registrar[] = [
+  registerSnapshot,
   registerRecipe,
   registerQuery,
   registerValidate,
@@ -77,6 +79,8 @@ export function buildProgram(): { program: Command; errors: string[] } {
     .addHelpText(
       'after',
       examples([
+        'aicr snapshot -o snapshot.yaml',
+        'aicr recipe --snapshot snapshot.yaml --intent training',
         'aicr recipe --service eks --accelerator h100 --intent training -o recipe.yaml',
         'aicr bundle -r recipe.yaml -o ./bundle',
         'aicr query --service eks --accelerator h100 --intent training --selector components.gpu-operator.version',

@@ -1,0 +1,104 @@
+/** `aicr snapshot`: collect this machine's (and its cluster's) configuration into a Snapshot document. */
+import { Option, type Command } from 'commander';
+import { log } from '../logging/logger.js';
+import { parseFormat, serialize } from '../io/serialize.js';
+import { writeOutput } from '../io/writer.js';
+import { buildInfo } from '../version/buildinfo.js';
+import { addOutputFlags, examples, FlagState, intParser } from './flags.js';
+
+interface SnapshotFlags {
+  output?: string;
+  format?: string;
+  kubeconfig?: string;
+  filter?: string[];
+  exclude?: string[];
+  maxNodesPerEntry?: number;
+  timeout?: string;
+}
+
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
+export function registerSnapshot(program: Command, st: FlagState): void {
+  const cmd = program
+    .command('snapshot')
+    .description(
+      'Capture this node and its cluster: OS (grub, sysctl, kmod, os-release), SystemD units, GPUs (nvidia-smi), Kubernetes (server, images, ClusterPolicy, node) and node topology',
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'aicr snapshot',
+        'aicr snapshot -o snapshot.yaml',
+        'aicr snapshot --format json -o snapshot.json',
+        'aicr snapshot --filter gpu,os',
+        'aicr snapshot --exclude k8s,topology',
+        'aicr snapshot --kubeconfig ~/.kube/prod --max-nodes-per-entry 10',
+        'aicr snapshot -o cm://gpu-operator/aicr-snapshot',
+        'aicr snapshot -o snapshot.yaml && aicr recipe --snapshot snapshot.yaml --intent training',
+        '',
+        '# Collector types for --filter/--exclude: k8s, systemd, os, gpu, topology.',
+        '# A missing facility (no nvidia-smi, no systemd, no cluster) is a warning, not an error.',
+      ]),
+    );
+  addOutputFlags(cmd, st);
+  cmd
+    .addOption(
+      new Option(
+        '-k, --kubeconfig <path>',
+        'kubeconfig for the K8s and NodeTopology collectors and cm:// output (default: $KUBECONFIG, ~/.kube/config, in-cluster)',
+      ).argParser(st.once('kubeconfig')),
+    )
+    .addOption(
+      new Option(
+        '--filter <types>',
+        'collect only these types, comma-separated: k8s, systemd, os, gpu, topology (repeatable)',
+      ).argParser(collect),
+    )
+    .addOption(
+      new Option('--exclude <types>', 'skip these types, comma-separated (repeatable)').argParser(collect),
+    )
+    .addOption(
+      new Option(
+        '--max-nodes-per-entry <n>',
+        'cap on node names listed per topology taint/label entry, 0 = unlimited (env AICR_MAX_NODES_PER_ENTRY)',
+      ).argParser((v: string) => intParser('max-nodes-per-entry', 0)(st.once('max-nodes-per-entry')(v))),
+    )
+    .addOption(
+      new Option(
+        '--timeout <duration>',
+        'limit for the whole collection, e.g. 90s, 5m, 1h30m (default 5m); collectors still running then are left out with a warning',
+      ).argParser(st.once('timeout')),
+    );
+  cmd.action(async (opts: SnapshotFlags) => {
+    const format = parseFormat(opts.format);
+    const { parseDuration, collectLocalSnapshot } = await import('../snapshot/index.js');
+    const { selectCollectors } = await import('../collector/index.js');
+    const { findKubeconfigSource } = await import('../k8s/client.js');
+    // Bad input fails before any collection work.
+    selectCollectors(opts.filter, opts.exclude);
+    const timeoutMs = opts.timeout === undefined ? 0 : parseDuration(opts.timeout, '--timeout');
+    if (opts.kubeconfig) findKubeconfigSource({ kubeconfig: opts.kubeconfig });
+    let maxNodesPerEntry = opts.maxNodesPerEntry;
+    const envMax = process.env.AICR_MAX_NODES_PER_ENTRY;
+    if (maxNodesPerEntry === undefined && envMax) {
+      maxNodesPerEntry = intParser('max-nodes-per-entry (env AICR_MAX_NODES_PER_ENTRY)', 0)(envMax);
+    }
+    const snap = await collectLocalSnapshot({
+      filter: opts.filter,
+      exclude: opts.exclude,
+      kubeconfig: opts.kubeconfig,
+      maxNodesPerEntry,
+      timeoutMs: timeoutMs || 5 * 60_000,
+      version: buildInfo.version,
+    });
+    await writeOutput(opts.output, serialize(snap, format), {
+      kind: 'snapshot',
+      format,
+      kubeconfig: opts.kubeconfig,
+    });
+    log().info('snapshot completed', {
+      output: opts.output || 'stdout',
+      measurements: snap.measurements.map((m) => m.type).join(','),
+    });
+  });
+}
