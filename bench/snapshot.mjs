@@ -6,7 +6,7 @@
 //     5,000 nodes and 100,000 pods, run in its own process so the figures are the CLI's alone:
 //     wall time and peak RSS. Targets: ≤ 3 s and ≤ 300 MB.
 // Options (env): BENCH_NODES, BENCH_PODS, BENCH_RUNS.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,14 +81,22 @@ try {
     );
     const out = path.join(tmp, 'snap.json');
     const args = [cli, 'snapshot', '--filter', 'k8s,topology', '-k', kubeconfig, '-t', 'json', '-o', out];
-    measure(node, args, { n: 1, env }); // warm-up (server caches, file cache)
-    const times = [];
-    let rss = 0;
-    for (let i = 0; i < runs; i++) {
-      const m = measure(node, args, { n: 1, env });
-      times.push(m.medianMs);
-      rss = Math.max(rss, m.peakRssMb);
-    }
+    const timed = () => {
+      // wall, CPU (user+sys) and peak RSS of the CLI process alone
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', node, ...args], {
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+      });
+      const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (r.status !== 0) throw new Error(`aicr snapshot failed (${r.status}): ${r.stderr}`);
+      const [u, sys, kb] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+      return { wallMs, cpuMs: (u + sys) * 1000, rssMb: kb / 1024 };
+    };
+    timed(); // warm-up (server caches, file cache)
+    const results = Array.from({ length: runs }, timed);
+    const times = results.map((r) => r.wallMs);
+    const rss = Math.max(...results.map((r) => r.rssMb));
     const snap = JSON.parse(readFileSync(out, 'utf8'));
     const topo = snap.measurements.find((m) => m.type === 'NodeTopology');
     const k8s = snap.measurements.find((m) => m.type === 'K8s');
@@ -96,7 +104,11 @@ try {
     const images = Object.keys(k8s?.subtypes?.find((s) => s.subtype === 'image')?.data ?? {}).length;
     if (nodeCount !== nodes) throw new Error(`expected node-count ${nodes}, got ${nodeCount}`);
     const wall = median(times);
-    console.log('runs (ms)'.padEnd(28) + times.map((t) => t.toFixed(0)).join(', '));
+    console.log('runs wall ms'.padEnd(28) + times.map((t) => t.toFixed(0)).join(', '));
+    console.log('runs CPU ms (user+sys)'.padEnd(28) + results.map((r) => r.cpuMs.toFixed(0)).join(', '));
+    console.log(
+      'load average (1 min)'.padEnd(28) + os.loadavg()[0].toFixed(2) + ` on ${os.cpus().length} CPUs`,
+    );
     console.log(
       'median wall ms'.padEnd(28) +
         wall.toFixed(0).padStart(10) +

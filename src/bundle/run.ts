@@ -1,6 +1,6 @@
 /** The bundle command's work: load the recipe and catalog, generate, print the summary. */
 import path from 'node:path';
-import { AicrError } from '../errors/index.js';
+import { AicrError, invalid } from '../errors/index.js';
 import { log } from '../logging/logger.js';
 import { loadRecipe } from '../model/load.js';
 import { openStore } from '../recipe/store.js';
@@ -45,6 +45,11 @@ export function summary(r: BundleResult): string {
 
 export async function runBundle(o: RunBundleOptions): Promise<BundleResult> {
   for (const s of o.set) parseSet(s); // syntax errors before any I/O
+  if (o.deployer === 'argocd' && !o.repo) {
+    throw invalid(
+      '--deployer argocd requires --repo <git URL>: the Applications read their values and manifests from that repository (e.g. --repo https://github.com/my-org/gpu-gitops.git)',
+    );
+  }
   const outputDir = path.resolve(o.output);
   log().info('generating bundle', {
     deployer: o.deployer,

@@ -108,7 +108,9 @@ export function addCriteriaFlags(cmd: Command, st: FlagState): Command {
       new Option('--gpu <type>', 'alias of --accelerator').hideHelp().argParser(st.once('accelerator')),
     )
     .addOption(criteriaOption(st, 'intent', '--intent <intent>', 'workload intent'))
-    .addOption(criteriaOption(st, 'os', '--os <os>', 'GPU node operating system (al2, al2023 = amazonlinux)'))
+    .addOption(
+      criteriaOption(st, 'os', '--os <os>', 'GPU node operating system (al2, al2023, amzn = amazonlinux)'),
+    )
     .addOption(criteriaOption(st, 'platform', '--platform <platform>', 'ML platform'))
     .addOption(new Option('--nodes <n>', 'number of GPU nodes (0 = any)').argParser(intParser('nodes', 0)))
     .addOption(

@@ -20,7 +20,7 @@ const ALIASES: Record<CriteriaField, Record<string, string>> = {
   service: { '': 'any', any: 'any', 'self-managed': 'any', self: 'any', vanilla: 'any' },
   accelerator: { '': 'any', any: 'any' },
   intent: { '': 'any', any: 'any' },
-  os: { '': 'any', any: 'any', al2: 'amazonlinux', al2023: 'amazonlinux' },
+  os: { '': 'any', any: 'any', al2: 'amazonlinux', al2023: 'amazonlinux', amzn: 'amazonlinux' },
   platform: { '': 'any', any: 'any' },
 };
 
@@ -36,7 +36,11 @@ export function parseCriteriaValue(field: CriteriaField, raw: string): string {
   if (alias) return alias;
   if ((CRITERIA_VALUES[field] as readonly string[]).includes(v)) return v;
   const extra =
-    field === 'os' ? ' (al2, al2023 = amazonlinux)' : field === 'service' ? ' (self-managed = any)' : '';
+    field === 'os'
+      ? ' (al2, al2023, amzn = amazonlinux)'
+      : field === 'service'
+        ? ' (self-managed = any)'
+        : '';
   throw invalid(`invalid ${field} type: ${raw}; allowed: ${allowedValues(field).join(', ')}${extra}`);
 }
 

@@ -1,6 +1,7 @@
 /**
  * Criteria from a snapshot (recipe snapshot mode): service from the Kubernetes server version
- * (`-eks-`, `-gke`, `-aks` markers) or an explicit K8s.server.service key, accelerator from the GPU
+ * (`-eks-`, `-gke`, `-aks` markers), an explicit K8s.server.service key or, failing those, the node's
+ * provider (K8s.node.provider), accelerator from the GPU
  * model, OS from /etc/os-release ID. Intent, platform and nodes come from flags only.
  */
 import type { Criteria } from '../model/recipe.js';
@@ -25,6 +26,7 @@ function tryParse(field: 'service' | 'os', v: unknown): string | undefined {
 export function criteriaFromSnapshot(snap: Snapshot | undefined): Criteria {
   const c = anyCriteria();
   if (!snap) return c;
+  let provider: string | undefined;
   for (const m of snap.measurements ?? []) {
     for (const st of m.subtypes ?? []) {
       const d = st.data ?? {};
@@ -35,6 +37,8 @@ export function criteriaFromSnapshot(snap: Snapshot | undefined): Criteria {
         if (version.includes('-eks-')) c.service = 'eks';
         else if (version.includes('-gke')) c.service = 'gke';
         else if (version.includes('-aks')) c.service = 'aks';
+      } else if (m.type === 'K8s' && st.subtype === 'node') {
+        provider = tryParse('service', d.provider);
       } else if (m.type === 'GPU' && (st.subtype === 'smi' || st.subtype === 'device')) {
         const fromGpuModel =
           typeof d['gpu.model'] === 'string' ? acceleratorFromModel(d['gpu.model']) : undefined;
@@ -49,5 +53,9 @@ export function criteriaFromSnapshot(snap: Snapshot | undefined): Criteria {
       }
     }
   }
+  // AKS and OKE server versions carry no marker: fall back to the node's provider (from its
+  // providerID). Only for those two: an AWS or GCE node without an -eks-/-gke marker in the server
+  // version is a self-managed cluster, not EKS or GKE.
+  if (c.service === 'any' && (provider === 'aks' || provider === 'oke')) c.service = provider;
   return c;
 }

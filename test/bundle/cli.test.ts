@@ -88,6 +88,14 @@ describe(
           assert.equal(run('bash', ['-n', path.join(out, s)]).code, 0);
     });
 
+    it('refuses --deployer argocd without --repo (exit 2, nothing written)', () => {
+      const out = path.join(dir, 'argocd-norepo');
+      const r = aicr(['bundle', '-r', recipe, '-o', out, '--deployer', 'argocd']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /--deployer argocd requires --repo <git URL>/);
+      assert.equal(existsSync(out), false);
+    });
+
     it('generates ordered Argo CD applications with --deployer argocd --repo', () => {
       const out = path.join(dir, 'argocd');
       const repo = 'https://github.com/my-org/gpu-gitops.git';

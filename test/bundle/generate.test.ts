@@ -318,9 +318,13 @@ describe('bundle generation (embedded catalog)', async () => {
         assert.equal(run('sha256sum', ['-c', '--quiet', 'checksums.txt'], { cwd: out }).code, 0);
     });
 
-    it('notes the placeholder repository when --repo is missing', async () => {
-      const res = await generateBundle(base(path.join(work, 'argocd-norepo'), { deployer: 'argocd' }));
-      assert.ok(res.notes.some((n) => n.includes('no --repo given')));
+    it('refuses an Argo CD bundle without --repo and writes nothing', async () => {
+      const out = path.join(work, 'argocd-norepo');
+      await assert.rejects(
+        generateBundle(base(out, { deployer: 'argocd' })),
+        /--deployer argocd requires --repo/,
+      );
+      assert.equal(existsSync(out), false);
     });
   });
 });

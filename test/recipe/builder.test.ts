@@ -203,7 +203,38 @@ test('criteria from a snapshot: service from the version marker, accelerator fro
   assert.equal(criteriaFromSnapshot(snapshot({ model: 'NVIDIA L40S' })).accelerator, 'l40');
   assert.equal(criteriaFromSnapshot(snapshot({ model: 'NVIDIA GB200' })).accelerator, 'gb200');
   assert.equal(criteriaFromSnapshot(snapshot({ model: 'NVIDIA T4' })).accelerator, 'any');
-  assert.equal(criteriaFromSnapshot(snapshot({ id: 'amzn' })).os, 'any');
+  assert.equal(
+    criteriaFromSnapshot(snapshot({ id: 'amzn' })).os,
+    'amazonlinux',
+    'Amazon Linux os-release ID',
+  );
+  assert.equal(criteriaFromSnapshot(snapshot({ id: 'windows' })).os, 'any');
+  const aks: Snapshot = {
+    measurements: [
+      {
+        type: 'K8s',
+        subtypes: [
+          { subtype: 'server', data: { version: 'v1.31.2' } },
+          { subtype: 'node', data: { provider: 'aks' } },
+        ],
+      },
+    ],
+  };
+  assert.equal(
+    criteriaFromSnapshot(aks).service,
+    'aks',
+    'provider is the fallback when the version has no marker',
+  );
+  const marked = structuredClone(aks);
+  marked.measurements[0].subtypes![0].data.version = 'v1.31.2-eks-1';
+  assert.equal(criteriaFromSnapshot(marked).service, 'eks', 'the version marker wins over the provider');
+  const selfManaged = structuredClone(aks);
+  selfManaged.measurements[0].subtypes![1].data.provider = 'eks';
+  assert.equal(
+    criteriaFromSnapshot(selfManaged).service,
+    'any',
+    'an AWS node without the EKS marker is self-managed',
+  );
   assert.deepEqual(criteriaFromSnapshot(undefined), anyCriteria());
 });
 

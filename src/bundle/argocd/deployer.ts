@@ -8,23 +8,23 @@
  * git repository (`--repo`) as the `$values` source; rendered manifests are a third source (the
  * `<name>/manifests` folder of the same repository). Manifest-only components have the manifests
  * folder as their single source; Kustomize components point at their kustomization.
- * `--repo` is written everywhere (no template placeholders); without it the placeholder URL below is
- * used and the summary says to replace it.
+ * `--repo` is written everywhere (no template placeholders); it is required for this deployer.
  */
+import { invalid } from '../../errors/index.js';
 import { toYaml } from '../../io/yaml-emit.js';
 import { FILE_MODE, type GeneratedFile } from '../checksums.js';
 import type { ComponentOutput, DeployContext, Deployer } from '../deployer.js';
 import { bareVersion, kindLabel } from '../helm/chart.js';
 import { valuesYaml } from '../values-file.js';
 
-export const PLACEHOLDER_REPO = 'https://github.com/YOUR-ORG/YOUR-REPO.git';
 export const ARGOCD_NAMESPACE = 'argocd';
 export const TARGET_REVISION = 'main';
 export const APP_OF_APPS_NAME = 'nvidia-stack';
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 
 function repoOf(ctx: DeployContext): string {
-  return ctx.repo || PLACEHOLDER_REPO;
+  if (!ctx.repo) throw invalid('--deployer argocd requires --repo <git URL>');
+  return ctx.repo;
 }
 
 export function application(o: ComponentOutput, ctx: DeployContext): Record<string, unknown> {
@@ -96,7 +96,7 @@ function readme(outs: ComponentOutput[], ctx: DeployContext): string {
     '',
     `- Recipe version: ${ctx.recipe.metadata?.version || 'unknown'}`,
     `- Bundler version: aicr ${ctx.toolVersion}`,
-    `- Git repository: ${repo}${ctx.repo ? '' : ' (placeholder: regenerate with --repo URL)'}`,
+    `- Git repository: ${repo}`,
     '',
     '## Components',
     '',
@@ -203,11 +203,7 @@ export const argocdDeployer: Deployer = {
       `kubectl apply -f ${outputDir}/app-of-apps.yaml`,
     ];
   },
-  notes(ctx: DeployContext): string[] {
-    return ctx.repo
-      ? []
-      : [
-          `no --repo given: the Applications point at ${PLACEHOLDER_REPO}; regenerate with --repo <git URL> before applying`,
-        ];
+  notes(): string[] {
+    return [];
   },
 };
