@@ -53,11 +53,12 @@ export class AicrError extends Error {
 }
 
 /** `[CODE] message: cause…` for structured errors; the message for anything else. */
-export function formatError(err: unknown): string {
+export function formatError(err: unknown, depth = 0): string {
   if (err instanceof AicrError) {
     const head = `[${err.code}] ${err.message}`;
-    if (err.cause === undefined || err.cause === null) return head;
-    return `${head}: ${formatError(err.cause)}`;
+    // The depth cap keeps a cyclic cause chain from recursing forever (exitCodeFor caps it too).
+    if (err.cause === undefined || err.cause === null || depth >= 50) return head;
+    return `${head}: ${formatError(err.cause, depth + 1)}`;
   }
   if (err instanceof Error) return err.message;
   return String(err);

@@ -25,11 +25,91 @@ function normalizeInts(v: unknown): unknown {
   }
   if (Array.isArray(v)) return v.map(normalizeInts);
   if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = normalizeInts(x);
-    return out;
+    // fromEntries defines own properties, so a key named "__proto__" stays data.
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalizeInts(x)]));
   }
   return v;
+}
+
+/** Offset of the first JSON syntax error in `text`, or -1 (only used for messages). */
+function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
+  const str = () => {
+    i++;
+    for (;;) {
+      if (i >= text.length) fail();
+      const c = text.charCodeAt(i);
+      if (c === 0x22) return void i++;
+      if (c < 0x20) fail();
+      if (c !== 0x5c) {
+        i++;
+        continue;
+      }
+      i++;
+      if (text[i] === 'u') {
+        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+        i += 5;
+      } else if (i < text.length && '"\\/bfnrt'.includes(text[i])) i++;
+      else fail();
+    }
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) return void i++;
+      for (;;) {
+        if (c === '{') {
+          ws();
+          if (text[i] !== '"') fail();
+          str();
+          ws();
+          if (text[i] !== ':') fail();
+          i++;
+        }
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === close) return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') return str();
+    for (const word of ['true', 'false', 'null']) {
+      if (text.startsWith(word, i)) return void (i += word.length);
+    }
+    const num = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?/y;
+    num.lastIndex = i;
+    if (!num.test(text)) fail();
+    i = num.lastIndex;
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+    return -1;
+  } catch (e) {
+    return typeof e === 'number' ? e : -1;
+  }
+}
+
+function jsonSyntaxMessage(text: string, err: Error): string {
+  const at = jsonErrorOffset(text);
+  if (at < 0) return err.message.split('\n')[0];
+  const before = text.slice(0, at).split('\n');
+  const where = `line ${before.length}, column ${before[before.length - 1].length + 1}`;
+  const what =
+    at >= text.length ? 'unexpected end of input' : `unexpected character ${JSON.stringify(text[at])}`;
+  return `${where}: ${what}`;
 }
 
 /**
@@ -43,7 +123,7 @@ export function parseDocument(text: string, source: string, format?: DocFormat):
     try {
       JSON.parse(text);
     } catch (err) {
-      throw invalid(`${source}: invalid JSON: ${(err as Error).message}`);
+      throw invalid(`${source}: invalid JSON: ${jsonSyntaxMessage(text, err as Error)}`);
     }
   }
   try {
@@ -54,7 +134,7 @@ export function parseDocument(text: string, source: string, format?: DocFormat):
       const pos = err.linePos?.[0];
       const where = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
       throw invalid(
-        `${source}: invalid ${fmt === 'json' ? 'JSON' : 'YAML'}: ${where}${err.message.split('\n')[0]}`,
+        `${source}: invalid ${fmt === 'json' ? 'JSON' : 'YAML'}: ${where}${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
       );
     }
     throw invalid(`${source}: invalid document: ${(err as Error).message}`);

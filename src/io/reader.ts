@@ -175,8 +175,9 @@ export async function readSource(location: string, opts: ReadOptions): Promise<S
     const data = await store.read(ref, { kubeconfig: opts.kubeconfig });
     const picked = pickDocumentKey(data, opts.kinds ?? [what]);
     if (!picked) {
+      const keys = [...new Set([`${(opts.kinds ?? [what])[0]}.yaml`, 'snapshot.yaml', 'recipe.yaml'])];
       throw notFound(
-        `ConfigMap ${ref.namespace}/${ref.name} has no ${what} data (looked for keys like ${(opts.kinds ?? [what])[0]}.yaml, snapshot.yaml, recipe.yaml)`,
+        `ConfigMap ${ref.namespace}/${ref.name} has no ${what} data (looked for keys like ${keys.join(', ')})`,
       );
     }
     return { text: data[picked.key], format: picked.format, location };

@@ -13,15 +13,18 @@ import { isConfigMapUri, isHttpUrl, parseConfigMapUri } from './uri.js';
 /** A ConfigMap holds at most 1 MiB of data. */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 
+let tmpCounter = 0;
+
 export async function writeFileAtomic(file: string, content: string | Buffer, mode?: number): Promise<void> {
   const dir = path.dirname(path.resolve(file));
-  await mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  // Unique per call, so concurrent writes to the same file never share a temp file.
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.${++tmpCounter}.tmp`);
   try {
+    await mkdir(dir, { recursive: true });
     await writeFile(tmp, content, mode === undefined ? undefined : { mode });
     await rename(tmp, file);
   } catch (err) {
-    await rm(tmp, { force: true });
+    await rm(tmp, { force: true }).catch(() => {});
     const code = (err as NodeJS.ErrnoException).code;
     throw new AicrError(
       code === 'EACCES' || code === 'EPERM' ? 'UNAUTHORIZED' : 'INVALID_REQUEST',

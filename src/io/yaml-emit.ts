@@ -18,18 +18,24 @@ const RESOLVES_AS_OTHER = [
   /^[-+]?0x[0-9a-fA-F_]+$/,
   /^[-+]?0b[01_]+$/,
   /^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$/,
+  // YAML 1.1 floats may have no digits around the dot ("." , "-.", "1._").
+  /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?$/,
   /^[-+]?\.(?:inf|Inf|INF)$/,
   /^\.(?:nan|NaN|NAN)$/,
-  /^\d{4}-\d\d?-\d\d?(?:(?:[Tt]|[ \t]+)\d\d?:\d\d:\d\d(?:\.\d*)?(?:[ \t]*(?:Z|[-+]\d\d?(?::\d\d)?))?)?$/,
+  /^\d{4}-\d\d?-\d\d?(?:(?:[Tt]|[ \t]+)\d\d?:\d\d?:\d\d?(?:\.\d*)?(?:[ \t]*(?:Z|[-+]\d\d?(?::\d\d)?))?)?$/,
   /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/,
+  // The YAML 1.1 merge key: quoted so that a key named "<<" is not merged by 1.1 parsers.
+  /^<<$/,
 ];
 
 function resolvesAsOther(s: string): boolean {
   return RESOLVES_AS_OTHER.some((re) => re.test(s));
 }
 
-// eslint-disable-next-line no-control-regex
-const NON_PRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0085\u2028\u2029\ufeff]/;
+// Lone surrogates (no valid UTF-8 form) are escaped too, so that the text survives being written out.
+const NON_PRINTABLE =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0085\u2028\u2029\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function canBePlain(s: string): boolean {
   if (s === '') return false;
@@ -71,15 +77,17 @@ export function quoteScalar(s: string): string {
 function literalBlock(s: string, indent: string): string | undefined {
   if (NON_PRINTABLE.test(s) || s.includes('\r') || s.includes('\t')) return undefined;
   const lines = s.split('\n');
-  // Trailing spaces and leading-space first lines would not survive a literal block reliably.
+  // Trailing spaces would not survive a literal block; a first non-empty line starting with a space
+  // would set the block's indentation (and lose its leading spaces).
   if (lines.some((l) => / $/.test(l))) return undefined;
-  if (lines[0].startsWith(' ')) return undefined;
+  if (lines.find((l) => l !== '')?.startsWith(' ')) return undefined;
   let chomp = '-';
   let body = lines;
   if (s.endsWith('\n')) {
     body = lines.slice(0, -1);
     chomp = '';
-    if (s.endsWith('\n\n')) chomp = '+';
+    // "Clip" keeps one final line break only after content: keep them all when there is no content.
+    if (s.endsWith('\n\n') || body.every((l) => l === '')) chomp = '+';
   }
   return `|${chomp}\n` + body.map((l) => (l === '' ? '' : indent + l)).join('\n');
 }
@@ -134,9 +142,13 @@ function emitMap(obj: Record<string, unknown>, indent: string, out: string[], fi
   let first = true;
   for (const [k, v] of Object.entries(obj)) {
     if (v === undefined) continue;
-    const key = quoteScalar(k) + ':';
+    // Like yaml.v3, keys longer than 128 bytes use the explicit form "? key" / ": value"
+    // (parsers limit implicit keys to 1024 characters).
+    const explicit = Buffer.byteLength(k, 'utf8') > 128;
+    const key = explicit ? '? ' + quoteScalar(k) : quoteScalar(k) + ':';
     if (first && firstInline) out[out.length - 1] += key;
     else out.push(indent + key);
+    if (explicit) out.push(indent + ':');
     first = false;
     emitValueAfterKey(v, indent, out);
   }

@@ -20,15 +20,37 @@ export interface LoggerOptions {
 
 export type Attrs = Record<string, unknown>;
 
+/** JSON.stringify replacer: bigints (exact readings) as numbers when safe, else as exact strings. */
+function bigints(_key: string, v: unknown): unknown {
+  if (typeof v !== 'bigint') return v;
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(v)
+    : v.toString();
+}
+
+/** `v` if it can be written as JSON, else its string form (logging never throws). */
+function jsonSafe(v: unknown): unknown {
+  try {
+    JSON.stringify(v, bigints);
+    return v;
+  } catch {
+    return String(v);
+  }
+}
+
 function fmtValue(v: unknown): string {
   if (v instanceof Error) return v.toString === Error.prototype.toString ? v.message : String(v);
   if (Array.isArray(v)) return `[${v.map(fmtValue).join(' ')}]`;
-  if (v !== null && typeof v === 'object') return JSON.stringify(v);
+  if (v !== null && typeof v === 'object') {
+    const safe = jsonSafe(v);
+    return typeof safe === 'string' ? safe : JSON.stringify(safe, bigints);
+  }
   return String(v);
 }
 
 function quoteText(s: string): string {
-  return s === '' || /[\s"=]/.test(s) ? JSON.stringify(s) : s;
+  // eslint-disable-next-line no-control-regex
+  return s === '' || /[\s"=\u0000-\u001f]/.test(s) ? JSON.stringify(s) : s;
 }
 
 export class Logger {
@@ -71,8 +93,8 @@ export class Logger {
         module: 'aicr',
         version: this.opts.version,
       };
-      for (const [k, v] of entries) rec[k] = v instanceof Error ? fmtValue(v) : v;
-      write(JSON.stringify(rec) + '\n');
+      for (const [k, v] of entries) rec[k] = v instanceof Error ? fmtValue(v) : jsonSafe(v);
+      write(JSON.stringify(rec, bigints) + '\n');
       return;
     }
     if (this.mode === 'text') {

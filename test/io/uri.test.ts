@@ -1,0 +1,113 @@
+/** cm://namespace/name parsing and location classification. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AicrError, exitCodeFor } from '../../src/errors/index.js';
+import { isConfigMapUri, isHttpUrl, parseConfigMapUri } from '../../src/io/uri.js';
+
+function refused(uri: string, message: string): void {
+  assert.throws(
+    () => parseConfigMapUri(uri),
+    (err: unknown) => {
+      assert.ok(err instanceof AicrError);
+      assert.equal(err.code, 'INVALID_REQUEST');
+      assert.equal(exitCodeFor(err), 2);
+      assert.equal(err.message, message);
+      return true;
+    },
+    uri,
+  );
+}
+
+const LABEL_RULE =
+  "must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)";
+const SUBDOMAIN_RULE =
+  "must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)";
+
+test('parseConfigMapUri: valid URIs', () => {
+  assert.deepEqual(parseConfigMapUri('cm://default/aicr-snapshot'), {
+    namespace: 'default',
+    name: 'aicr-snapshot',
+  });
+  assert.deepEqual(parseConfigMapUri('cm://gpu-operator/snap.v1.2'), {
+    namespace: 'gpu-operator',
+    name: 'snap.v1.2',
+  });
+  assert.deepEqual(parseConfigMapUri('cm://a/b'), { namespace: 'a', name: 'b' });
+  assert.deepEqual(parseConfigMapUri('cm://0ns/9'), { namespace: '0ns', name: '9' });
+  // Both parts are trimmed of whitespace.
+  assert.deepEqual(parseConfigMapUri('cm://default / x '), { namespace: 'default', name: 'x' });
+  assert.deepEqual(parseConfigMapUri('cm://\tns\t/\tname\n'), { namespace: 'ns', name: 'name' });
+  // Length limits are inclusive: 63 for the namespace, 253 for the name.
+  const ns63 = 'n'.repeat(63);
+  const name253 = ['a'.repeat(63), 'b'.repeat(63), 'c'.repeat(63), 'd'.repeat(61)].join('.');
+  assert.equal(name253.length, 253);
+  assert.deepEqual(parseConfigMapUri(`cm://${ns63}/${name253}`), { namespace: ns63, name: name253 });
+});
+
+test('parseConfigMapUri: missing cm:// prefix', () => {
+  for (const uri of [
+    'default/x',
+    'CM://default/x',
+    'cm:/default/x',
+    ' cm://default/x',
+    'configmap://a/b',
+    '',
+  ]) {
+    refused(uri, `invalid ConfigMap URI "${uri}": must start with cm:// (cm://namespace/name)`);
+  }
+});
+
+test('parseConfigMapUri: no slash after the namespace', () => {
+  refused('cm://default', 'invalid ConfigMap URI "cm://default": expected cm://namespace/name');
+  refused('cm://', 'invalid ConfigMap URI "cm://": expected cm://namespace/name');
+});
+
+test('parseConfigMapUri: empty namespace or name (also after trimming)', () => {
+  for (const uri of ['cm:///x', 'cm://ns/', 'cm:///', 'cm://  /x', 'cm://ns/   ']) {
+    refused(uri, `invalid ConfigMap URI "${uri}": namespace and name cannot be empty (cm://namespace/name)`);
+  }
+});
+
+test('parseConfigMapUri: namespace must be a DNS-1123 label', () => {
+  const cases: [string, string][] = [
+    ['cm://Default/x', 'Default'],
+    ['cm://gpu_operator/x', 'gpu_operator'],
+    ['cm://-ns/x', '-ns'],
+    ['cm://ns-/x', 'ns-'],
+    ['cm://my.ns/x', 'my.ns'],
+    ['cm://n s/x', 'n s'],
+    ['cm://ñs/x', 'ñs'],
+    [`cm://${'n'.repeat(64)}/x`, 'n'.repeat(64)],
+  ];
+  for (const [uri, ns] of cases)
+    refused(uri, `invalid ConfigMap URI "${uri}": namespace "${ns}" ${LABEL_RULE}`);
+});
+
+test('parseConfigMapUri: name must be a DNS-1123 subdomain (dots allowed)', () => {
+  const long = 'a'.repeat(254);
+  const cases: [string, string][] = [
+    ['cm://ns/Snapshot', 'Snapshot'],
+    ['cm://ns/snap_shot', 'snap_shot'],
+    ['cm://ns/-snap', '-snap'],
+    ['cm://ns/snap.', 'snap.'],
+    ['cm://ns/.snap', '.snap'],
+    ['cm://ns/a..b', 'a..b'],
+    ['cm://ns/a.-b', 'a.-b'],
+    ['cm://ns/a/b', 'a/b'],
+    ['cm://ns/a b', 'a b'],
+    [`cm://ns/${long}`, long],
+  ];
+  for (const [uri, name] of cases)
+    refused(uri, `invalid ConfigMap URI "${uri}": name "${name}" ${SUBDOMAIN_RULE}`);
+});
+
+test('isConfigMapUri and isHttpUrl classify locations', () => {
+  assert.equal(isConfigMapUri('cm://a/b'), true);
+  assert.equal(isConfigMapUri('cm:/a/b'), false);
+  assert.equal(isConfigMapUri('./cm://a'), false);
+  assert.equal(isHttpUrl('http://127.0.0.1/r.yaml'), true);
+  assert.equal(isHttpUrl('HTTPS://example.com/r.yaml'), true);
+  assert.equal(isHttpUrl('ftp://example.com/r.yaml'), false);
+  assert.equal(isHttpUrl('http:/x'), false);
+  assert.equal(isHttpUrl('recipe.yaml'), false);
+});
