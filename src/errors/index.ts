@@ -87,8 +87,3 @@ export const unavailable = (message: string, cause?: unknown) =>
 export const timeout = (message: string, cause?: unknown) => new AicrError('TIMEOUT', message, cause);
 export const unauthorized = (message: string, cause?: unknown) =>
   new AicrError('UNAUTHORIZED', message, cause);
-
-/** Wraps `err` unless it is already structured with the same code (avoids `[X] a: [X] a` stutter). */
-export function wrap(code: ErrorCode, message: string, err: unknown): AicrError {
-  return new AicrError(code, message, err);
-}

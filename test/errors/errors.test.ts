@@ -12,7 +12,6 @@ import {
   timeout,
   unauthorized,
   unavailable,
-  wrap,
   type ErrorCode,
 } from '../../src/errors/index.js';
 
@@ -22,7 +21,11 @@ test('formatError: [CODE] message, with causes chained after ": "', () => {
     formatError(internal('failed to build recipe', notFound('criteria file not found: c.yaml'))),
     '[INTERNAL] failed to build recipe: [NOT_FOUND] criteria file not found: c.yaml',
   );
-  const deep = wrap('INTERNAL', 'outer', wrap('TIMEOUT', 'middle', new Error('socket hang up')));
+  const deep = new AicrError(
+    'INTERNAL',
+    'outer',
+    new AicrError('TIMEOUT', 'middle', new Error('socket hang up')),
+  );
   assert.equal(formatError(deep), '[INTERNAL] outer: [TIMEOUT] middle: socket hang up');
   assert.equal(String(deep), '[INTERNAL] outer: [TIMEOUT] middle: socket hang up');
   assert.equal(`${notFound('x')}`, '[NOT_FOUND] x');
