@@ -2,7 +2,9 @@
 // Build: precompile the embedded catalog (recipes/ -> dist/catalog-*.json) and bundle the CLI with esbuild (dist/aicr.cjs).
 // Version, commit and date are injected here; the date is the commit date so builds are reproducible.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, mkdirSync, chmodSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, mkdirSync, mkdtempSync, chmodSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -22,27 +24,50 @@ function git(args) {
   }
 }
 
+// The launcher runs the bundle (and the separately bundled libraries) through V8 code caches:
+// dist/<file>.cache, written at build time by a warm-up run. A cache made by another Node/V8 version
+// is rejected by V8 and the file is simply compiled from source.
+const LIBS = { yaml: 'lib-yaml.cjs', zod: 'lib-zod.cjs', 'fast-xml-parser': 'lib-xml.cjs' };
 const LAUNCHER = `#!/usr/bin/env node
-// aicr launcher: runs aicr-main.cjs through a V8 code cache for a fast start.
+// aicr launcher: runs aicr-main.cjs and its libraries through V8 code caches for a fast start.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
 const Module = require('node:module');
-const file = path.join(__dirname, 'aicr-main.cjs');
-const cacheFile = file + '.cache';
-let cachedData;
-try {
-  cachedData = fs.readFileSync(cacheFile);
-} catch {}
-const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), { filename: file, cachedData });
+const LIBS = ${JSON.stringify(LIBS)};
+const loaded = {};
+const scripts = [];
+function load(file) {
+  const full = path.join(__dirname, file);
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(full + '.cache');
+  } catch {}
+  const script = new vm.Script(Module.wrap(fs.readFileSync(full, 'utf8')), { filename: full, cachedData });
+  const mod = { exports: {}, filename: full, id: full };
+  scripts.push({ full, script, saved: false });
+  script.runInThisContext().call(mod.exports, mod.exports, bundleRequire, mod, full, __dirname);
+  return mod.exports;
+}
+function bundleRequire(id) {
+  const file = LIBS[id];
+  if (!file) return require(id);
+  if (!(id in loaded)) loaded[id] = load(file);
+  return loaded[id];
+}
 // import() inside a vm.Script has no loader; the bundle imports external ES modules through this one.
 globalThis.__aicrImport = (specifier) => import(specifier);
-const mod = { exports: {}, filename: file, id: file };
-script.runInThisContext().call(mod.exports, mod.exports, require, mod, file, __dirname);
 if (process.env.AICR_CODE_CACHE_WRITE === '1') {
-  process.on('exit', () => fs.writeFileSync(cacheFile, script.createCachedData()));
+  const save = (s) => {
+    fs.writeFileSync(s.full + '.cache', s.script.createCachedData());
+    s.saved = true;
+  };
+  // The build's warm-up saves the main cache after the start-up-critical commands only.
+  globalThis.__aicrSaveMainCodeCache = () => save(scripts[0]);
+  process.on('exit', () => scripts.filter((s) => !s.saved).forEach(save));
 }
+load('aicr-main.cjs');
 `;
 
 const version = process.env.AICR_BUILD_VERSION || pkg.version;
@@ -77,8 +102,7 @@ const lazyChildProcessForCommander = {
 
 // One CommonJS file: Node starts a CJS script markedly faster than an ES module (no ESM loader
 // start-up). Command implementations are imported dynamically in the source; esbuild turns those
-// imports into lazily initialised modules, so a command only evaluates the code it uses. The heavy
-// libraries stay external and are required from node_modules on first use.
+// imports into lazily initialised modules, so a command only evaluates the code it uses.
 await build({
   entryPoints: [path.join(root, 'src/cli/main.ts')],
   outfile: path.join(dist, 'aicr-main.cjs'),
@@ -88,7 +112,9 @@ await build({
   target: 'node20',
   minify: true,
   legalComments: 'none',
-  external: ['yaml', 'zod', '@kubernetes/client-node', 'fast-xml-parser'],
+  // Libraries are separate bundles (dist/lib-*.cjs, see LIBS) with their own code caches, loaded by the
+  // launcher on first require; the ESM-only Kubernetes client is imported from node_modules.
+  external: ['@kubernetes/client-node', ...Object.keys(LIBS)],
   banner: {
     js: "const __aicrImportMetaUrl=require('node:url').pathToFileURL(__filename).href;",
   },
@@ -106,23 +132,74 @@ await build({
 // the bundle is simply compiled from source.
 writeFileSync(path.join(dist, 'aicr.cjs'), LAUNCHER);
 chmodSync(path.join(dist, 'aicr.cjs'), 0o755);
+for (const [pkgName, file] of Object.entries(LIBS)) {
+  await build({
+    entryPoints: [createRequire(import.meta.url).resolve(pkgName)],
+    outfile: path.join(dist, file),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
+
+// Warm-up: the main paths of every command run once in one process, so that the functions they
+// compile are in the caches. The main bundle's cache is saved after recipe and query (the commands
+// whose start-up matters most; a bigger cache costs every command time to load), the libraries'
+// caches at exit.
+const warmDir = mkdtempSync(path.join(os.tmpdir(), 'aicr-warm-'));
+const w = (f) => path.join(warmDir, f);
 const warm = [
-  'query',
-  '--service',
-  'eks',
-  '--accelerator',
-  'h100',
-  '--os',
-  'ubuntu',
-  '--intent',
-  'training',
-  '--selector',
-  'kind',
+  [
+    'recipe',
+    '--service',
+    'eks',
+    '--accelerator',
+    'h100',
+    '--os',
+    'ubuntu',
+    '--intent',
+    'training',
+    '-o',
+    w('r.yaml'),
+  ],
+  [
+    'query',
+    '--service',
+    'eks',
+    '--accelerator',
+    'h100',
+    '--intent',
+    'training',
+    '--selector',
+    'components',
+    '-t',
+    'json',
+  ],
+  ['--save-main-code-cache'],
+  ['snapshot', '--filter', 'os', '-o', w('s.yaml')],
+  [
+    'validate',
+    '-r',
+    w('r.yaml'),
+    '-s',
+    w('s.yaml'),
+    '--fail-on-error=false',
+    '-t',
+    'json',
+    '-o',
+    w('v.json'),
+  ],
+  ['bundle', '-r', w('r.yaml'), '-o', w('bundle')],
 ];
-const res = spawnSync(process.execPath, [path.join(dist, 'aicr.cjs'), ...warm], {
-  env: { ...process.env, AICR_CODE_CACHE_WRITE: '1' },
+const res = spawnSync(process.execPath, [path.join(dist, 'aicr.cjs')], {
+  env: { ...process.env, AICR_CODE_CACHE_WRITE: '1', AICR_CODE_CACHE_WARMUP: JSON.stringify(warm) },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
+rmSync(warmDir, { recursive: true, force: true });
 if (res.status !== 0) process.stderr.write(`warning: code cache not written: ${res.stderr}\n`);
 
 process.stderr.write(

@@ -1,11 +1,29 @@
-/** Entry point of the bundled CLI (dist/aicr.cjs). */
+/** Entry point of the bundled CLI (dist/aicr-main.cjs, started by dist/aicr.cjs). */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from './root.js';
 
 globalThis.__AICR_DIST_DIR = path.dirname(fileURLToPath(import.meta.url));
 
-run(process.argv.slice(2)).then(
+declare global {
+  var __aicrSaveMainCodeCache: (() => void) | undefined;
+}
+
+async function main(): Promise<number> {
+  // Build-time code-cache warm-up (scripts/build.mjs): run several command lines in this process.
+  const warmup = process.env.AICR_CODE_CACHE_WARMUP;
+  if (warmup) {
+    let code = 0;
+    for (const argv of JSON.parse(warmup) as string[][]) {
+      if (argv[0] === '--save-main-code-cache') globalThis.__aicrSaveMainCodeCache?.();
+      else code = Math.max(code, await run(argv));
+    }
+    return code;
+  }
+  return run(process.argv.slice(2));
+}
+
+main().then(
   (code) => {
     process.exitCode = code;
   },
