@@ -1,4 +1,4 @@
-// Precompiles the embedded recipe catalog (recipes/) into JSON documents (dist/catalog-index.json, dist/catalog-components.json) so the CLI never parses
+// Precompiles the embedded recipe catalog (recipes/) into JSON documents (dist/catalog-index.json, catalog-values.json, catalog-manifests.json) so the CLI never parses
 // YAML for the embedded data at run time. Every file keeps its path relative to recipes/.
 // YAML documents are stored parsed ("doc"); templates (files containing "{{") and non-YAML files are
 // stored as text ("text"), because they are rendered, not parsed.
@@ -18,6 +18,14 @@ function walk(dir, rel = '') {
   return out;
 }
 
+/** Which precompiled file holds `rel` (src/catalog/embedded.ts applies the same rule). */
+export function catalogPart(rel) {
+  if (rel.startsWith('checks/') || (rel.startsWith('components/') && rel.includes('/manifests/')))
+    return 'manifests';
+  if (rel.startsWith('components/')) return 'values';
+  return 'index';
+}
+
 export function compileCatalog(recipesDir, outDir) {
   const files = {};
   for (const [rel, abs] of walk(recipesDir)) {
@@ -35,15 +43,12 @@ export function compileCatalog(recipesDir, outDir) {
       files[rel] = { text };
     }
   }
-  // Split: the index (registry, overlays) is all `aicr recipe` needs; component files (values,
-  // manifests) and health checks are loaded only by commands that read them (query, bundle).
-  const index = {};
-  const components = {};
-  for (const [rel, entry] of Object.entries(files)) {
-    if (rel.startsWith('components/') || rel.startsWith('checks/')) components[rel] = entry;
-    else index[rel] = entry;
+  // Split by what commands read: the index (registry, overlays) is all `aicr recipe` needs; values
+  // files are added by `query` and `bundle`; manifests and health checks only by `bundle`.
+  const parts = { index: {}, values: {}, manifests: {} };
+  for (const [rel, entry] of Object.entries(files)) parts[catalogPart(rel)][rel] = entry;
+  for (const [name, part] of Object.entries(parts)) {
+    writeFileSync(path.join(outDir, `catalog-${name}.json`), JSON.stringify({ files: part }));
   }
-  writeFileSync(path.join(outDir, 'catalog-index.json'), JSON.stringify({ files: index }));
-  writeFileSync(path.join(outDir, 'catalog-components.json'), JSON.stringify({ files: components }));
   return { files: Object.keys(files).length };
 }

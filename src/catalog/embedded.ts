@@ -1,6 +1,6 @@
 /**
  * The embedded catalog. In the built CLI it is the precompiled JSON written by
- * scripts/compile-catalog.mjs next to dist/aicr.mjs (the index eagerly, component files on first use);
+ * scripts/compile-catalog.mjs next to the bundle (the index eagerly, values and manifests on first use);
  * when running from source (tests) it is the repository's recipes/ folder read directly.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,37 +18,47 @@ declare global {
   var __AICR_DIST_DIR: string | undefined;
 }
 
+type Part = 'index' | 'values' | 'manifests';
+
+/** Which precompiled file holds `rel` (the rule of scripts/compile-catalog.mjs). */
+function partOf(rel: string): Part {
+  if (rel.startsWith('checks/') || (rel.startsWith('components/') && rel.includes('/manifests/'))) {
+    return 'manifests';
+  }
+  return rel.startsWith('components/') ? 'values' : 'index';
+}
+
 class CompiledSource implements DataSource {
   readonly description = 'embedded catalog';
-  private readonly index: Record<string, Entry>;
-  private components?: Record<string, Entry>;
-  private readonly componentNames: string[];
+  private readonly parts: Partial<Record<Part, Record<string, Entry>>> = {};
 
   constructor(private readonly dir: string) {
-    this.index = JSON.parse(readFileSync(path.join(dir, 'catalog-index.json'), 'utf8')).files;
-    // File names of the component part are needed for listings; load lazily otherwise.
-    this.componentNames = [];
+    this.part('index');
   }
 
-  private comps(): Record<string, Entry> {
-    if (!this.components) {
-      this.components = JSON.parse(readFileSync(path.join(this.dir, 'catalog-components.json'), 'utf8'))
-        .files as Record<string, Entry>;
+  /** A part of the catalog, read on first use. */
+  private part(p: Part): Record<string, Entry> {
+    let files = this.parts[p];
+    if (!files) {
+      files = JSON.parse(readFileSync(path.join(this.dir, `catalog-${p}.json`), 'utf8')).files as Record<
+        string,
+        Entry
+      >;
+      this.parts[p] = files;
     }
-    return this.components;
+    return files;
   }
 
   private entry(rel: string): Entry | undefined {
-    if (rel.startsWith('components/') || rel.startsWith('checks/')) return this.comps()[rel];
-    return this.index[rel];
+    return this.part(partOf(rel))[rel];
   }
 
   files(): string[] {
-    return [...Object.keys(this.index), ...Object.keys(this.comps())].sort();
+    return (['index', 'values', 'manifests'] as const).flatMap((p) => Object.keys(this.part(p))).sort();
   }
   /** Index files only (registry and overlays), without loading component files. */
   indexFiles(): string[] {
-    return Object.keys(this.index).sort();
+    return Object.keys(this.part('index')).sort();
   }
   has(rel: string): boolean {
     return this.entry(rel) !== undefined;
