@@ -7,6 +7,7 @@ import { openStore } from '../recipe/store.js';
 import { buildInfo } from '../version/buildinfo.js';
 import { generateBundle, type BundleResult } from './generate.js';
 import { parseSet, type DeployerName, type Scheduling } from './options.js';
+import { writeStdout } from '../io/stdio.js';
 
 export interface RunBundleOptions {
   recipe: string;
@@ -85,6 +86,6 @@ export async function runBundle(o: RunBundleOptions): Promise<BundleResult> {
     duration_sec: Number((result.durationMs / 1000).toFixed(3)),
     output_dir: result.outputDir,
   });
-  (o.write ?? ((t: string) => process.stdout.write(t)))(summary(result));
+  (o.write ?? writeStdout)(summary(result));
   return result;
 }

@@ -5,6 +5,7 @@
  */
 import { Argument, type Command, type Option } from 'commander';
 import { COMPLETION_VALUES, examples, FILE_FLAGS } from './flags.js';
+import { writeStdout } from '../io/stdio.js';
 
 interface FlagInfo {
   long: string;
@@ -184,6 +185,6 @@ export function registerCompletion(program: Command): void {
     .action((shell: string) => {
       const script =
         shell === 'bash' ? bashScript(program) : shell === 'zsh' ? zshScript(program) : fishScript(program);
-      process.stdout.write(script);
+      writeStdout(script);
     });
 }

@@ -14,6 +14,7 @@ import { registerRecipe } from './recipe.js';
 import { registerSnapshot } from './snapshot.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
+import { writeStderr, writeStdout } from '../io/stdio.js';
 
 export interface Registrar {
   (program: Command, st: FlagState): void;
@@ -74,7 +75,7 @@ export function buildProgram(): { program: Command; errors: string[] } {
     .helpCommand(false)
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
-    .configureOutput({ writeErr: (s) => errors.push(s) })
+    .configureOutput({ writeOut: writeStdout, writeErr: (s) => errors.push(s) })
     .exitOverride()
     .addHelpText(
       'after',
@@ -137,11 +138,11 @@ export async function run(rawArgv: string[]): Promise<number> {
   try {
     argv = normalizeGlobalBools(rawArgv);
   } catch (err) {
-    process.stderr.write(`[cli] ${formatError(err)}\n`);
+    writeStderr(`[cli] ${formatError(err)}\n`);
     return 2;
   }
   if (argv.length === 0) {
-    process.stdout.write(program.helpInformation());
+    writeStdout(program.helpInformation());
     return 0;
   }
   try {
@@ -158,13 +159,13 @@ export async function run(rawArgv: string[]): Promise<number> {
         .join(' ');
       const cmdName = argv.find((a) => program.commands.some((c) => c.name() === a));
       const hint = cmdName ? `aicr ${cmdName} --help` : 'aicr --help';
-      process.stderr.write(`[cli] ${text}; see '${hint}'\n`);
+      writeStderr(`[cli] ${text}; see '${hint}'\n`);
       return 2;
     }
     const code = exitCodeFor(err);
     const l = log();
     l.error('command failed', { error: formatError(err), exitCode: code });
-    if (debugRequested(argv) && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    if (debugRequested(argv) && err instanceof Error && err.stack) writeStderr(err.stack + '\n');
     return code;
   }
 }

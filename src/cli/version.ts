@@ -4,6 +4,7 @@ import { parseFormat, serialize } from '../io/serialize.js';
 import { buildInfo, versionLine } from '../version/buildinfo.js';
 import { examples, FlagState } from './flags.js';
 import { Option } from 'commander';
+import { writeStdout } from '../io/stdio.js';
 
 export function registerVersion(program: Command, st: FlagState): void {
   program
@@ -15,10 +16,10 @@ export function registerVersion(program: Command, st: FlagState): void {
     .addHelpText('after', examples(['aicr version', 'aicr version --format json']))
     .action((opts: { format?: string }) => {
       if (!opts.format || opts.format === 'text') {
-        process.stdout.write(versionLine() + '\n');
+        writeStdout(versionLine() + '\n');
         return;
       }
       const format = parseFormat(opts.format);
-      process.stdout.write(serialize({ ...buildInfo }, format));
+      writeStdout(serialize({ ...buildInfo }, format));
     });
 }

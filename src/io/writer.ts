@@ -9,6 +9,7 @@ import { buildInfo } from '../version/buildinfo.js';
 import { configMapStore, dataKeyFor } from './configmap.js';
 import type { Format } from './serialize.js';
 import { isConfigMapUri, isHttpUrl, parseConfigMapUri } from './uri.js';
+import { writeStdout } from './stdio.js';
 
 /** A ConfigMap holds at most 1 MiB of data. */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
@@ -47,9 +48,7 @@ export async function writeOutput(
   opts: WriteOptions,
 ): Promise<void> {
   if (!location || location === '-') {
-    await new Promise<void>((resolve, reject) =>
-      process.stdout.write(content, (err) => (err ? reject(err) : resolve())),
-    );
+    writeStdout(content);
     return;
   }
   if (isHttpUrl(location)) {

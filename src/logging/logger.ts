@@ -4,6 +4,7 @@
  *  - text (--debug): `time=… level=… msg="…" module=aicr version=… k=v`, level debug.
  *  - json (--log-json): one JSON object per line (level debug when --debug is also set).
  */
+import { writeStderr } from '../io/stdio.js';
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 export type LogMode = 'cli' | 'text' | 'json';
 
@@ -83,7 +84,7 @@ export class Logger {
 
   log(level: Level, msg: string, attrs: Attrs = {}): void {
     if (!this.enabled(level)) return;
-    const write = this.opts.write ?? ((line: string) => process.stderr.write(line));
+    const write = this.opts.write ?? writeStderr;
     const entries = Object.entries(attrs).filter(([, v]) => v !== undefined);
     if (this.mode === 'json') {
       const rec: Record<string, unknown> = {

@@ -3,10 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { cliPath } from '../helpers/paths.js';
 
 test('no arguments prints the root help on stdout and exits 0', async () => {
   const r = await runCli([]);
@@ -132,4 +133,25 @@ test('zsh and fish completion scripts are valid for their shells', async (t) => 
   const bad = await runCli(['completion', 'pwsh']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /Allowed choices are bash, zsh, fish/);
+});
+
+test('a reader that stops early (| head) ends the output quietly', (t) => {
+  if (!hasShell('bash')) return t.skip('bash not installed');
+  // A component whose values are ~1 MB, so the pipe fills and the reader leaves mid-write (EPIPE).
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'aicr-epipe-'));
+  mkdirSync(path.join(dir, 'overlays'));
+  mkdirSync(path.join(dir, 'components', 'big'), { recursive: true });
+  writeFileSync(path.join(dir, 'registry.yaml'), 'kind: ComponentRegistry\ncomponents:\n  - name: big\n');
+  const lines = Array.from({ length: 20000 }, (_, i) => `key${i}: ${'x'.repeat(40)}`);
+  writeFileSync(path.join(dir, 'components', 'big', 'values.yaml'), lines.join('\n') + '\n');
+  writeFileSync(
+    path.join(dir, 'overlays', 'big.yaml'),
+    'kind: RecipeMetadata\nmetadata: {name: big}\nspec:\n  criteria: {service: oke}\n  componentRefs:\n    - name: big\n      valuesFile: components/big/values.yaml\n',
+  );
+  const r = spawnSync('bash', [
+    '-c',
+    `set -o pipefail; "${process.execPath}" "${cliPath}" query --service oke --data "${dir}" --selector components.big.values | head -c 10 >/dev/null`,
+  ]);
+  assert.equal(r.status, 0, r.stderr.toString());
+  assert.doesNotMatch(r.stderr.toString(), /EPIPE|Error|command failed/);
 });
