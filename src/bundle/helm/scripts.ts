@@ -74,6 +74,56 @@ retry() {
 }
 `;
 
+/**
+ * The option loop shared by deploy.sh and undeploy.sh: boolean flags, one numeric option
+ * (`--name N` or `--name=N`), `-h/--help`, then the check that helm and kubectl are installed.
+ */
+function optionLoop(
+  flags: [flag: string, assignment: string][],
+  numeric: { flag: string; need: string; variable: string },
+): string {
+  const f = numeric.flag;
+  const cases = flags
+    .map(([flag, assignment]) => `    ${flag})\n      ${assignment}\n      shift\n      ;;\n`)
+    .join('');
+  return `while [[ $# -gt 0 ]]; do
+  case "$1" in
+${cases}    ${f} | ${f}=*)
+      if [[ "$1" == ${f}=* ]]; then
+        value="\${1#${f}=}"
+        shift
+      else
+        value="\${2:-}"
+        shift $(($# > 1 ? 2 : 1))
+      fi
+      if [[ ! "\${value}" =~ ^[0-9]+$ ]]; then
+        echo "ERROR: ${f} needs ${numeric.need}, got '\${value}'" >&2
+        usage >&2
+        exit 1
+      fi
+      ${numeric.variable}="\${value}"
+      ;;
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *)
+      echo "ERROR: unknown option: $1" >&2
+      usage >&2
+      exit 1
+      ;;
+  esac
+done
+
+for tool in helm kubectl; do
+  if ! command -v "\${tool}" >/dev/null 2>&1; then
+    echo "ERROR: \${tool} is required but was not found on PATH" >&2
+    exit 1
+  fi
+done
+`;
+}
+
 /** `jq_list KIND [jq args]`: runs jq -r over `kubectl get KIND -o json` (nothing when that is empty). */
 const JQ_LIST = sh`
 jq_list() {
@@ -304,50 +354,13 @@ Options:
 EOF
 }
 
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --no-wait)
-      HELM_WAIT=()
-      shift
-      ;;
-    --best-effort)
-      BEST_EFFORT=true
-      shift
-      ;;
-    --retries | --retries=*)
-      if [[ "$1" == --retries=* ]]; then
-        value="\${1#--retries=}"
-        shift
-      else
-        value="\${2:-}"
-        shift $(($# > 1 ? 2 : 1))
-      fi
-      if [[ ! "\${value}" =~ ^[0-9]+$ ]]; then
-        echo "ERROR: --retries needs a non-negative integer, got '\${value}'" >&2
-        usage >&2
-        exit 1
-      fi
-      MAX_RETRIES="\${value}"
-      ;;
-    -h | --help)
-      usage
-      exit 0
-      ;;
-    *)
-      echo "ERROR: unknown option: $1" >&2
-      usage >&2
-      exit 1
-      ;;
-  esac
-done
-
-for tool in helm kubectl; do
-  if ! command -v "\${tool}" >/dev/null 2>&1; then
-    echo "ERROR: \${tool} is required but was not found on PATH" >&2
-    exit 1
-  fi
-done
-${PREAMBLE_HELPERS}${JQ_LIST}${deployHelpers()}
+${optionLoop(
+  [
+    ['--no-wait', 'HELM_WAIT=()'],
+    ['--best-effort', 'BEST_EFFORT=true'],
+  ],
+  { flag: '--retries', need: 'a non-negative integer', variable: 'MAX_RETRIES' },
+)}${PREAMBLE_HELPERS}${JQ_LIST}${deployHelpers()}
 ${orphanCheck(components)}
 
 # Run helm from an empty directory so that the component folders here cannot shadow chart names.
@@ -431,50 +444,13 @@ Options:
 EOF
 }
 
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --keep-namespaces)
-      KEEP_NAMESPACES=true
-      shift
-      ;;
-    --delete-pvcs)
-      DELETE_PVCS=true
-      shift
-      ;;
-    --timeout | --timeout=*)
-      if [[ "$1" == --timeout=* ]]; then
-        value="\${1#--timeout=}"
-        shift
-      else
-        value="\${2:-}"
-        shift $(($# > 1 ? 2 : 1))
-      fi
-      if [[ ! "\${value}" =~ ^[0-9]+$ ]]; then
-        echo "ERROR: --timeout needs a number of seconds, got '\${value}'" >&2
-        usage >&2
-        exit 1
-      fi
-      TIMEOUT="\${value}"
-      ;;
-    -h | --help)
-      usage
-      exit 0
-      ;;
-    *)
-      echo "ERROR: unknown option: $1" >&2
-      usage >&2
-      exit 1
-      ;;
-  esac
-done
-
-for tool in helm kubectl; do
-  if ! command -v "\${tool}" >/dev/null 2>&1; then
-    echo "ERROR: \${tool} is required but was not found on PATH" >&2
-    exit 1
-  fi
-done
-
+${optionLoop(
+  [
+    ['--keep-namespaces', 'KEEP_NAMESPACES=true'],
+    ['--delete-pvcs', 'DELETE_PVCS=true'],
+  ],
+  { flag: '--timeout', need: 'a number of seconds', variable: 'TIMEOUT' },
+)}
 kustomize_build() {
   if command -v kustomize >/dev/null 2>&1; then
     kustomize build "$1"
