@@ -44,3 +44,17 @@ export function requireBuild() {
     process.exit(1);
   }
 }
+
+/** Criteria of the full training recipe the benchmarks use (eks/h100/ubuntu/training/kubeflow). */
+export const TRAINING_CRITERIA = [
+  '--service',
+  'eks',
+  '--accelerator',
+  'h100',
+  '--os',
+  'ubuntu',
+  '--intent',
+  'training',
+  '--platform',
+  'kubeflow',
+];

@@ -4,17 +4,12 @@
 // measured side by side in interleaved rounds. Also prints the generation time the command reports
 // itself (its "in N.NNs" summary), which excludes process start-up. Standalone: needs a build.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cli, median, requireBuild, TRAINING_CRITERIA } from './_lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = ['aicr.cjs', 'aicr.mjs'].map((f) => path.join(root, 'dist', f)).find((f) => existsSync(f));
-if (!cli) {
-  console.error('dist/aicr.{cjs,mjs} not found: run `npm run build` first (npm run bench does)');
-  process.exit(1);
-}
+requireBuild();
 const node = process.execPath;
 const work = mkdtempSync(path.join(tmpdir(), 'aicr-bench-bundle-'));
 const recipe = path.join(work, 'recipe.yaml');
@@ -27,29 +22,8 @@ function exec(args) {
   return { ms, stdout: r.stdout };
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 try {
-  exec([
-    cli,
-    'recipe',
-    '--service',
-    'eks',
-    '--accelerator',
-    'h100',
-    '--os',
-    'ubuntu',
-    '--intent',
-    'training',
-    '--platform',
-    'kubeflow',
-    '-o',
-    recipe,
-  ]);
+  exec([cli, 'recipe', ...TRAINING_CRITERIA, '-o', recipe]);
   let run = 0;
   const bundle = (extra) => () => {
     const out = path.join(work, `out-${run++}`);

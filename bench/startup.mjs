@@ -1,37 +1,15 @@
 #!/usr/bin/env node
 // Start-up cost of `aicr recipe` and `aicr query` relative to a bare `node -e 0`, measured side by
 // side (interleaved rounds) in one run. Target: ratio ≤ 1.3.
-import { cli, measure, median, requireBuild } from './_lib.mjs';
+import { cli, measure, median, requireBuild, TRAINING_CRITERIA } from './_lib.mjs';
 
 requireBuild();
 const node = process.execPath;
-const recipeArgs = [
-  cli,
-  'recipe',
-  '--service',
-  'eks',
-  '--accelerator',
-  'h100',
-  '--os',
-  'ubuntu',
-  '--intent',
-  'training',
-  '--platform',
-  'kubeflow',
-];
+const recipeArgs = [cli, 'recipe', ...TRAINING_CRITERIA];
 const queryArgs = [
   cli,
   'query',
-  '--service',
-  'eks',
-  '--accelerator',
-  'h100',
-  '--os',
-  'ubuntu',
-  '--intent',
-  'training',
-  '--platform',
-  'kubeflow',
+  ...TRAINING_CRITERIA,
   '--selector',
   'components.gpu-operator.values.driver.version',
 ];

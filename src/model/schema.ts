@@ -72,7 +72,8 @@ export const validationSchema = z
   })
   .passthrough();
 
-const overlayCriteriaSchema = z
+/** Criteria fields: overlays' `spec.criteria`, criteria files' `spec`, recipes' `criteria`. */
+const criteriaSchema = z
   .object({
     service: str.optional(),
     accelerator: str.optional(),
@@ -91,7 +92,7 @@ export const recipeMetadataSchema = z
     spec: z
       .object({
         base: str.optional(),
-        criteria: overlayCriteriaSchema.nullable().optional(),
+        criteria: criteriaSchema.nullable().optional(),
         constraints: z.array(constraintSchema).nullable().optional(),
         componentRefs: z.array(componentRefSchema).nullable().optional(),
         validation: validationSchema.nullable().optional(),
@@ -172,23 +173,12 @@ export const registrySchema = z
   })
   .passthrough();
 
-const criteriaSpecSchema = z
-  .object({
-    service: str.optional(),
-    accelerator: str.optional(),
-    intent: str.optional(),
-    os: str.optional(),
-    platform: str.optional(),
-    nodes: z.number().int().optional(),
-  })
-  .passthrough();
-
 export const criteriaFileSchema = z
   .object({
     kind: str.optional(),
     apiVersion: str.optional(),
     metadata: anyMap.optional(),
-    spec: criteriaSpecSchema.nullable().optional(),
+    spec: criteriaSchema.nullable().optional(),
   })
   .passthrough();
 
@@ -197,7 +187,7 @@ export const recipeResultSchema = z
     kind: str.optional(),
     apiVersion: str.optional(),
     metadata: anyMap.nullable().optional(),
-    criteria: criteriaSpecSchema.nullable().optional(),
+    criteria: criteriaSchema.nullable().optional(),
     constraints: z.array(constraintSchema).nullable().optional(),
     componentRefs: z.array(componentRefSchema).nullable().optional(),
     deploymentOrder: strList.nullable().optional(),
