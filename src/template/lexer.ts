@@ -110,6 +110,24 @@ export function lex(input: string): Token[] {
     return input.startsWith(RIGHT_DELIM, pos);
   };
 
+  /** Moves past a quoted string or character constant starting at `pos`; false when unterminated. */
+  const scanQuoted = (quote: string): boolean => {
+    pos++;
+    for (;;) {
+      const d = input[pos];
+      if (d === '\\') {
+        pos++;
+        const e = input[pos];
+        if (e === undefined || e === '\n') return false;
+        pos++;
+        continue;
+      }
+      if (d === undefined || d === '\n') return false;
+      pos++;
+      if (d === quote) return true;
+    }
+  };
+
   for (;;) {
     // ---- text ----
     if (trimLeadingNext) {
@@ -194,20 +212,7 @@ export function lex(input: string): Token[] {
         continue;
       }
       if (c === '"') {
-        pos++;
-        for (;;) {
-          const d = input[pos];
-          if (d === '\\') {
-            pos++;
-            const e = input[pos];
-            if (e === undefined || e === '\n') return fail('unterminated quoted string');
-            pos++;
-            continue;
-          }
-          if (d === undefined || d === '\n') return fail('unterminated quoted string');
-          pos++;
-          if (d === '"') break;
-        }
+        if (!scanQuoted('"')) return fail('unterminated quoted string');
         emit('string');
         continue;
       }
@@ -219,20 +224,7 @@ export function lex(input: string): Token[] {
         continue;
       }
       if (c === "'") {
-        pos++;
-        for (;;) {
-          const d = input[pos];
-          if (d === '\\') {
-            pos++;
-            const e = input[pos];
-            if (e === undefined || e === '\n') return fail('unterminated character constant');
-            pos++;
-            continue;
-          }
-          if (d === undefined || d === '\n') return fail('unterminated character constant');
-          pos++;
-          if (d === "'") break;
-        }
+        if (!scanQuoted("'")) return fail('unterminated character constant');
         emit('charConstant');
         continue;
       }
