@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { AicrError } from '../errors/index.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { fixturesDir, referenceCatalogDir } from '../../test/helpers/paths.js';
+import { embeddedOverlaysDir, fixturesDir } from '../../test/helpers/paths.js';
 import { parseConstraintPath, resolveReading } from './path.js';
 import { checkOverlayConstraint, evaluateConstraint, evaluateDeploymentConstraint } from './evaluate.js';
 import { recipeConstraints, validateRecipe } from './recipe.js';
@@ -234,7 +234,7 @@ describe('evaluateDeploymentConstraint (K8s.helm data)', () => {
 
 describe('validateRecipe', () => {
   const overlay = parse(
-    readFileSync(path.join(referenceCatalogDir, 'overlays', 'h100-eks-ubuntu-training.yaml'), 'utf8'),
+    readFileSync(path.join(embeddedOverlaysDir, 'h100-eks-ubuntu-training.yaml'), 'utf8'),
   );
   const recipe = overlay.spec as { constraints: unknown; validation: unknown };
 

@@ -219,7 +219,7 @@ test('flag errors: bad enum values list the allowed values, no criteria, duplica
   }
 });
 
-test('snapshot mode: the mock snapshot fixture and a snapshot on stdin', { skip: skipShared }, async () => {
+test('snapshot mode: the mock snapshot fixture and a snapshot on stdin', async () => {
   const snap = path.join(fixturesDir, 'mock-snapshot.yaml');
   const r = await runCli(['recipe', '--snapshot', snap, '--intent', 'training']);
   assert.equal(r.code, 0, r.stderr);
@@ -283,7 +283,7 @@ test('snapshot input errors: missing file, bad document, table file', async () =
   assert.match(t.stderr, /table format cannot be read back/);
 });
 
-test('snapshot over HTTP from a real server on 127.0.0.1, and a 404', { skip: skipShared }, async () => {
+test('snapshot over HTTP from a real server on 127.0.0.1, and a 404', async () => {
   const body = readFileSync(path.join(fixturesDir, 'mock-snapshot.yaml'), 'utf8');
   const server = http.createServer((req, res) => {
     if (req.url === '/snap.yaml') res.writeHead(200, { 'content-type': 'application/yaml' }).end(body);

@@ -16,7 +16,7 @@ import type { ConfigMapRef } from '../../src/io/uri.js';
 import { runValidate } from '../../src/constraint/run.js';
 import { AicrError, exitCodeFor } from '../../src/errors/index.js';
 import { Logger, setLogger } from '../../src/logging/logger.js';
-import { fixturesDir, referenceCatalogDir } from '../helpers/paths.js';
+import { embeddedOverlaysDir, fixturesDir } from '../helpers/paths.js';
 
 class MemoryStore implements ConfigMapStore {
   readonly maps = new Map<string, ConfigMapWriteRequest>();
@@ -43,7 +43,7 @@ before(async () => {
     labels: {},
   });
   const overlay = parse(
-    await readFile(path.join(referenceCatalogDir, 'overlays', 'h100-eks-ubuntu-training.yaml'), 'utf8'),
+    await readFile(path.join(embeddedOverlaysDir, 'h100-eks-ubuntu-training.yaml'), 'utf8'),
   ) as { spec: { constraints: unknown; validation: unknown } };
   const recipe = JSON.stringify({
     kind: 'RecipeResult',
