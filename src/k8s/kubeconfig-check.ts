@@ -114,7 +114,7 @@ export function parseCertificates(buf: Buffer, where: string): X509Certificate[]
 export function parsePrivateKey(buf: Buffer, where: string): KeyObject {
   const text = buf.toString('latin1');
   if (!/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) {
-    throw invalid(`${where} is not a PEM private key (no "-----BEGIN … PRIVATE KEY-----" block)`);
+    throw invalid(`${where} is not a PEM private key (no "-----BEGIN ... PRIVATE KEY-----" block)`);
   }
   try {
     return createPrivateKey({ key: text, format: 'pem' });
