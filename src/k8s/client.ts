@@ -169,7 +169,7 @@ export async function loadKubeConfig(opts: KubeconfigOptions = {}): Promise<Load
         loadFileSafely(one, p);
         files.push({ file: p, kc: one });
         if (files.length === 1) kc.loadFromString('{}');
-        kc.mergeConfig(one, files.length > 1);
+        kc.mergeConfig(one, !!kc.getCurrentContext());
       }
     }
   } catch (err) {
