@@ -6,7 +6,7 @@
 //    forks a descendant is killed, group and all, on --timeout, on the request time limit and on SIGINT.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -122,6 +122,44 @@ describe('KUBECONFIG and --kubeconfig never fall back (built CLI)', () => {
       const r = await runCli(args, { env: env() });
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /--kubeconfig .*(does not exist|is a directory); a kubeconfig file is required/);
+    }
+  });
+});
+
+describe('FIFOs in kubeconfig paths cannot hold aicr (built CLI)', () => {
+  it('a FIFO as --kubeconfig, as a KUBECONFIG entry, as token-file or as client-certificate: exit 2 at once', async () => {
+    const fifo = path.join(t.dir, 'kc.fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const withTokenFile = kubeconfig({ 'token-file': fifo });
+    const withCertFile = kubeconfig({ 'client-certificate': fifo, 'client-key-data': b64(KEY) });
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [
+        ['snapshot', '--filter', 'k8s', '--kubeconfig', fifo],
+        {},
+        /--kubeconfig .*kc\.fifo is not a regular file/,
+      ],
+      [
+        ['recipe', '-s', 'cm://default/snap'],
+        { KUBECONFIG: fifo },
+        /KUBECONFIG entry .*kc\.fifo is not a regular file/,
+      ],
+      [
+        ['snapshot', '--filter', 'k8s', '--kubeconfig', withTokenFile],
+        {},
+        /users\[name="u"\]\.user\.token-file: .*kc\.fifo is not a regular file/,
+      ],
+      [
+        ['recipe', '-s', 'cm://default/snap', '--kubeconfig', withCertFile],
+        {},
+        /users\[name="u"\]\.user\.client-certificate \(.*kc\.fifo\): .*kc\.fifo is not a regular file/,
+      ],
+    ];
+    for (const [args, extra, msg] of cases) {
+      const started = Date.now();
+      const r = await runCli(args, { env: env(extra), timeoutMs: 15_000 });
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, msg);
+      assert.ok(Date.now() - started < 10_000);
     }
   });
 });
