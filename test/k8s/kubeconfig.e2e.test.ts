@@ -313,6 +313,30 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
     });
   });
 
+  it('a credential is cached until status.expirationTimestamp, then the plugin runs again', async () => {
+    for (const [name, expiry, many] of [
+      ['expired-plugin', '2000-01-01T00:00:00Z', true],
+      ['later-plugin', '2099-01-01T00:00:00Z', false],
+    ] as const) {
+      const count = path.join(t.dir, `${name}.count`);
+      fakeExecutable(
+        bin,
+        name,
+        `echo run >> '${count}'
+printf '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"aicr-test-token","expirationTimestamp":"${expiry}"}}'`,
+      );
+      const kc = kubeconfig(execUser(name, { apiVersion: 'client.authentication.k8s.io/v1beta1' }));
+      const r = await runCli(['snapshot', '--filter', 'k8s,topology', '--kubeconfig', kc], {
+        env: pluginEnv(),
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(k8sServer(r.stdout).version, 'v1.33.5');
+      const runs = readFileSync(count, 'utf8').trim().split('\n').length;
+      if (many) assert.ok(runs > 1, `an expired credential is not reused (${runs} runs)`);
+      else assert.equal(runs, 1, 'a valid credential is reused');
+    }
+  });
+
   it('a hanging plugin with a descendant: snapshot --timeout kills its group; aicr exits in time', async () => {
     writeFileSync(pids, '');
     const kc = kubeconfig(execUser('hanging-plugin'));
