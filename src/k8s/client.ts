@@ -174,7 +174,7 @@ export async function loadKubeConfig(opts: KubeconfigOptions = {}): Promise<Load
     }
   } catch (err) {
     if (err instanceof AicrError) throw err;
-    throw invalid(`cannot load Kubernetes configuration from ${describeSource(source)}`, err);
+    throw invalid(`cannot load Kubernetes configuration from ${describeSource(source)}: ${oneLine(err)}`);
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) {
@@ -211,8 +211,35 @@ function loadFileSafely(kc: KubeConfig, file: string): void {
       MAX_CREDENTIAL_FILE_BYTES,
     );
   }
-  kc.loadFromString(text);
+  try {
+    kc.loadFromString(text);
+  } catch (err) {
+    const e = err as { name?: string; reason?: string; mark?: { line?: number; column?: number } };
+    if (e.name === 'YAMLException') {
+      const at =
+        typeof e.mark?.line === 'number'
+          ? ` at line ${e.mark.line + 1}, column ${(e.mark.column ?? 0) + 1}`
+          : '';
+      throw invalid(`kubeconfig ${file} is not valid YAML${at}: ${oneLine(e.reason ?? err)}`);
+    }
+    throw invalid(`kubeconfig ${file}: ${oneLine(err)}`);
+  }
   kc.makePathsAbsolute(path.dirname(file));
+}
+
+/**
+ * One printable line of an error (or text) for messages: the first line only (no code frames), control
+ * and non-ASCII-printable characters escaped, at most 300 characters.
+ */
+function oneLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const first = text.split('\n')[0]!.trim();
+  const escaped = first.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffd]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return escaped.length > 300 ? `${escaped.slice(0, 300)}...` : escaped;
 }
 
 /** `users[].user.token-file` entries of a kubeconfig text (best effort: a text that fails to parse here fails in the library). */

@@ -244,6 +244,34 @@ describe('malformed TLS material in a kubeconfig is a bad kubeconfig (built CLI)
     });
   }
 
+  it('a kubeconfig that is not YAML, or binary: exit 2, one printable line with the position, no code frame', async () => {
+    const files = [
+      ['bad-indent.yaml', 'apiVersion: v1\nclusters:\n  - name: a\n   bad: \u001b[31mX\u0007\n'],
+      [
+        'binary.yaml',
+        Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x1b, 0x5b, 0x32, 0x4a, 0x0a, 0x3a, 0x3a]),
+      ],
+      [
+        'dup.yaml',
+        'clusters: [{name: "a\u001b[2J", cluster: {server: "https://x"}}, {name: "a\u001b[2J", cluster: {server: "https://y"}}]\n',
+      ],
+    ] as const;
+    for (const [name, content] of files) {
+      const kc = path.join(t.dir, name);
+      writeFileSync(kc, content);
+      for (const args of [
+        ['snapshot', '--filter', 'k8s', '--kubeconfig', kc],
+        ['recipe', '-s', 'cm://default/snap', '--kubeconfig', kc],
+      ]) {
+        const r = await runCli(args, { env: env() });
+        assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`kubeconfig .*${name.replace('.', '\\.')}`));
+        assertPrintable(r.stderr);
+        assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+      }
+    }
+  });
+
   it('a valid client certificate and key given as files still work (read once, as data)', async () => {
     writeFileSync(path.join(t.dir, 'client.crt'), CERT);
     writeFileSync(path.join(t.dir, 'client.key'), KEY);
