@@ -116,12 +116,10 @@ describe('malformed TLS material in a kubeconfig is a bad kubeconfig (built CLI)
     const results = await Promise.all(runs.map(([, args]) => runCli(args, { env: env() })));
     for (const [i, r] of results.entries()) {
       const name = runs[i]![0];
-      {
-        assert.equal(r.code, 2, `${name}: ${r.stderr}`);
-        assert.match(r.stderr, new RegExp(`kubeconfig .*${name.replace('.', '\\.')}`));
-        assertPrintable(r.stderr);
-        assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
-      }
+      assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`kubeconfig .*${name.replace('.', '\\.')}`));
+      assertPrintable(r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
     }
   });
 
