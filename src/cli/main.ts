@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from './root.js';
 import { writeStderr } from '../io/stdio.js';
+import { disposeAllChildren } from '../util/child.js';
 
 globalThis.__AICR_DIST_DIR = path.dirname(fileURLToPath(import.meta.url));
 
@@ -26,9 +27,12 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => {
+    // Child process groups still alive (none, normally) must not keep aicr running.
+    disposeAllChildren();
     process.exitCode = code;
   },
   (err: unknown) => {
+    disposeAllChildren();
     writeStderr(`[cli] internal error: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 8;
   },

@@ -88,16 +88,26 @@ export function registerSnapshot(program: Command, st: FlagState): void {
     }
     const { parseDuration, collectLocalSnapshot } = await import('../snapshot/index.js');
     const { selectCollectors } = await import('../collector/index.js');
-    const { findKubeconfigSource } = await import('../k8s/client.js');
+    const { findKubeconfigSource, loadKubeConfig } = await import('../k8s/client.js');
+    const { holdInterrupts } = await import('../util/child.js');
     // Bad input fails before any collection work.
-    selectCollectors(opts.filter, opts.exclude);
+    const names = selectCollectors(opts.filter, opts.exclude);
     const timeoutMs = opts.timeout === undefined ? 0 : parseDuration(opts.timeout, '--timeout');
-    if (opts.kubeconfig) findKubeconfigSource({ kubeconfig: opts.kubeconfig });
+    // A kubeconfig that is named (flag or KUBECONFIG) but missing, or malformed, is bad input (exit 2);
+    // having none at all, or an unreachable cluster, only empties the cluster measurements.
+    const needsCluster =
+      names.includes('k8s') || names.includes('topology') || !!opts.output?.startsWith('cm://');
+    if (opts.kubeconfig || (needsCluster && findKubeconfigSource({ kubeconfig: opts.kubeconfig }))) {
+      if (needsCluster) await loadKubeConfig({ kubeconfig: opts.kubeconfig });
+      else findKubeconfigSource({ kubeconfig: opts.kubeconfig });
+    }
     let maxNodesPerEntry = opts.maxNodesPerEntry;
     const envMax = process.env.AICR_MAX_NODES_PER_ENTRY;
     if (maxNodesPerEntry === undefined && envMax) {
       maxNodesPerEntry = intParser('max-nodes-per-entry (env AICR_MAX_NODES_PER_ENTRY)', 0)(envMax);
     }
+    // Ctrl-C / SIGTERM during collection: child process groups are killed, exit 130 / 143.
+    const release = holdInterrupts();
     const snap = await collectLocalSnapshot({
       filter: opts.filter,
       exclude: opts.exclude,
@@ -105,7 +115,7 @@ export function registerSnapshot(program: Command, st: FlagState): void {
       maxNodesPerEntry,
       timeoutMs: timeoutMs || 5 * 60_000,
       version: buildInfo.version,
-    });
+    }).finally(release);
     if (opts.requireGpu) checkRequireGpu(snap);
     await writeOutput(opts.output, serialize(snap, format), {
       kind: 'snapshot',

@@ -19,6 +19,12 @@ import type { Measurement, Reading } from '../model/snapshot.js';
 import { DEFAULT_TIMEOUTS_MS, throwIfAborted, type Collector } from './types.js';
 import { findExecutable, firstLine, runCommand, RunError } from './util.js';
 
+/**
+ * Largest nvidia-smi output parsed (4 MiB; an 8-GPU node prints about 200 KiB). Parsing is synchronous,
+ * so the cap also bounds how long it can hold off `--timeout` (well under a second).
+ */
+export const NVIDIA_SMI_MAX_BYTES = 4 << 20;
+
 export interface GpuCollectorOptions {
   /** nvidia-smi executable (name looked up on PATH, or a path). */
   command?: string;
@@ -55,6 +61,7 @@ export class GpuCollector implements Collector {
       res = await runCommand(exe, ['-q', '-x'], {
         signal,
         timeoutMs: this.commandTimeoutMs,
+        maxBytes: NVIDIA_SMI_MAX_BYTES,
         env: this.env,
       });
     } catch (err) {

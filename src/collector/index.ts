@@ -34,6 +34,8 @@ export interface CollectorFactoryOptions {
   nvidiaSmi?: string;
   /** Page size of list calls (default 500). */
   pageSize?: number;
+  /** The whole collection's signal (`--timeout`): also stops kubeconfig exec credential plugins. */
+  signal?: AbortSignal;
 }
 
 /** This node's name: NODE_NAME, KUBERNETES_NODE_NAME, HOSTNAME, else the host name. */
@@ -77,7 +79,7 @@ export function createCollectors(names: CollectorName[], opts: CollectorFactoryO
   const want = new Set(names);
   const consumers = (['k8s', 'topology'] as const).filter((n) => want.has(n)).map((n) => COLLECTOR_NAMES[n]);
   const session = consumers.length
-    ? new KubeSession({ kubeconfig: opts.kubeconfig, env, consumers })
+    ? new KubeSession({ kubeconfig: opts.kubeconfig, env, consumers, signal: opts.signal })
     : undefined;
   const out: Collector[] = [];
   for (const name of ALL_COLLECTORS) {

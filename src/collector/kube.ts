@@ -113,6 +113,12 @@ export class KubeSession {
   }
 }
 
+/**
+ * Largest list page accepted (64 MiB; 500 pods are a few MiB). A page is parsed synchronously, so the
+ * cap also bounds how long parsing can hold off `--timeout`.
+ */
+export const MAX_PAGE_BYTES = 64 << 20;
+
 /** A failed API call with its HTTP status and `Status` body (what `describeApiError` reads). */
 export class KubeApiError extends Error {
   constructor(
@@ -181,7 +187,15 @@ export class KubeLister {
     return new Promise<string>((resolve, reject) => {
       const req = mod.request(url, { method: 'GET', agent: this.agent, headers, signal }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let bytes = 0;
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+          if (bytes > MAX_PAGE_BYTES) {
+            req.destroy(new Error(`GET ${url.pathname}: response larger than ${MAX_PAGE_BYTES} bytes`));
+            return;
+          }
+          chunks.push(c);
+        });
         res.on('error', reject);
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');

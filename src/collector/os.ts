@@ -24,6 +24,13 @@ export interface OsCollectorOptions {
 const SYSCTL_DIR = '/proc/sys';
 const SYSCTL_SKIP_DIR = '/proc/sys/net';
 const SYSCTL_DROP_PREFIX = '/proc/sys/dev/cdrom/';
+/** Entries of /proc/sys visited between two yields to the event loop. */
+const YIELD_EVERY = 64;
+/** Most entries the sysctl walk visits (a real /proc/sys without net/ has about 1,000). */
+export const MAX_SYSCTL_ENTRIES = 100_000;
+
+/** Lets timers (e.g. `--timeout`) and signal handlers run between synchronous steps. */
+const yieldToTimers = () => new Promise<void>((r) => setImmediate(r));
 
 export class OsCollector implements Collector {
   readonly type = 'OS' as const;
@@ -42,7 +49,7 @@ export class OsCollector implements Collector {
   async collect(signal: AbortSignal): Promise<Measurement> {
     throwIfAborted(signal);
     const subtypes: Subtype[] = [];
-    const steps: [string, () => Record<string, Reading>][] = [
+    const steps: [string, () => Record<string, Reading> | Promise<Record<string, Reading>>][] = [
       ['grub', () => this.grub()],
       ['sysctl', () => this.sysctl(signal)],
       ['kmod', () => this.kmod()],
@@ -51,7 +58,8 @@ export class OsCollector implements Collector {
     for (const [name, fn] of steps) {
       throwIfAborted(signal);
       try {
-        subtypes.push({ subtype: name, data: fn() });
+        subtypes.push({ subtype: name, data: await fn() });
+        await yieldToTimers();
       } catch (err) {
         if (signal.aborted) throw err;
         if (err instanceof FileReadError && err.reason === 'missing') {
@@ -78,12 +86,17 @@ export class OsCollector implements Collector {
     return data;
   }
 
-  /** Every readable file under /proc/sys except the network tree. */
-  sysctl(signal: AbortSignal): Record<string, Reading> {
+  /**
+   * Every readable regular file under /proc/sys except the network tree. The walk yields to the event
+   * loop every few files so that `--timeout` and signals can stop it, and it reads at most
+   * MAX_SYSCTL_ENTRIES files.
+   */
+  async sysctl(signal: AbortSignal): Promise<Record<string, Reading>> {
     const data: Record<string, Reading> = {};
     const top = this.p(SYSCTL_DIR);
+    let seen = 0;
     // The top directory must be listable; failures further down skip that directory only.
-    const walk = (logicalDir: string, first: boolean) => {
+    const walk = async (logicalDir: string, first: boolean): Promise<void> => {
       throwIfAborted(signal);
       let names: string[];
       try {
@@ -104,6 +117,13 @@ export class OsCollector implements Collector {
       for (const name of names) {
         const logical = `${logicalDir}/${name}`;
         if (logical === SYSCTL_SKIP_DIR) continue;
+        if (++seen % YIELD_EVERY === 0) {
+          await yieldToTimers();
+          throwIfAborted(signal);
+        }
+        if (seen > MAX_SYSCTL_ENTRIES) {
+          throw new FileReadError(top, 'too-large', `${top} has more than ${MAX_SYSCTL_ENTRIES} entries`);
+        }
         let st;
         try {
           st = lstatSync(this.p(logical));
@@ -112,7 +132,7 @@ export class OsCollector implements Collector {
         }
         if (st.isSymbolicLink()) continue;
         if (st.isDirectory()) {
-          walk(logical, false);
+          await walk(logical, false);
           continue;
         }
         if (!st.isFile()) continue;
@@ -126,7 +146,7 @@ export class OsCollector implements Collector {
         addSysctl(data, logical, contentLines(text));
       }
     };
-    walk(SYSCTL_DIR, true);
+    await walk(SYSCTL_DIR, true);
     return data;
   }
 

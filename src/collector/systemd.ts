@@ -62,7 +62,7 @@ export class SystemdCollector implements Collector {
       res = await runCommand(exe, ['show', '--no-pager', '--', ...this.units], {
         signal,
         timeoutMs: Math.max(1, this.timeoutMs - 500),
-        maxBytes: 16 << 20,
+        maxBytes: 4 << 20,
         env: { ...(this.env ?? process.env), SYSTEMD_PAGER: '', SYSTEMD_COLORS: '0', LC_ALL: 'C' },
       });
     } catch (err) {

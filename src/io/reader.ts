@@ -12,6 +12,7 @@ import { log } from '../logging/logger.js';
 import { configMapStore, pickDocumentKey } from './configmap.js';
 import { formatFromName, parseDocument, type DocFormat } from './document.js';
 import { isConfigMapUri, isHttpUrl, parseConfigMapUri } from './uri.js';
+import { parseDuration } from '../util/duration.js';
 
 export const HTTP_TIMEOUT_MS = 30_000;
 /** Overrides the 30 s HTTP(S) time limit: `500ms`, `10s`, `2m`, or a bare number of seconds. */
@@ -74,14 +75,11 @@ function describeFetchError(err: unknown): string {
 export function httpTimeoutFromEnv(): number | undefined {
   const raw = process.env[HTTP_TIMEOUT_ENV]?.trim();
   if (!raw) return undefined;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(raw);
-  const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000) : NaN;
-  if (!(ms > 0)) {
-    throw invalid(
-      `invalid ${HTTP_TIMEOUT_ENV} "${raw}": expected a positive duration such as 500ms, 10s or 2m (default 30s)`,
-    );
-  }
-  return ms;
+  return parseDuration(raw, `environment variable ${HTTP_TIMEOUT_ENV}`, {
+    bareSeconds: true,
+    positive: true,
+    hint: '(e.g. 500ms, 10s or 2m; default 30s)',
+  });
 }
 
 /** GET a URL with redirect, time and size limits. */

@@ -73,43 +73,5 @@ export function parseTolerations(
   });
 }
 
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Parses a Go duration (`300ms`, `90s`, `5m`, `1h30m`, `1.5h`) into milliseconds. */
-export function parseDuration(text: string, flag = '--timeout'): number {
-  const s = text.trim();
-  if (s === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
-  let total = 0;
-  let pos = 0;
-  while (pos < s.length) {
-    re.lastIndex = pos;
-    const m = re.exec(s);
-    if (!m) break;
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
-    pos = re.lastIndex;
-  }
-  if (s === '' || pos !== s.length) {
-    throw invalid(`invalid duration "${text}" for ${flag}: use a number with a unit, e.g. 90s, 5m or 1h30m`);
-  }
-  return Math.round(total);
-}
-
-/** Formats milliseconds as Go does (`5m0s`, `1m30s`, `500ms`). */
-export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (ms < 1000) return `${ms}ms`;
-  const totalSec = ms / 1000;
-  const h = Math.floor(totalSec / 3600);
-  const m = Math.floor((totalSec - h * 3600) / 60);
-  const sec = +(totalSec - h * 3600 - m * 60).toFixed(3);
-  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${sec}s`;
-}
+/** Durations: the one parser of aicr (src/util/duration.ts), re-exported for existing callers. */
+export { parseDuration, formatDuration } from '../util/duration.js';

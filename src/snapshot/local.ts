@@ -28,8 +28,8 @@ export async function collectLocalSnapshot(opts: LocalSnapshotOptions = {}): Pro
   const names = selectCollectors(opts.filter, opts.exclude);
   const env = opts.env ?? process.env;
   const nodeName = resolveNodeName(env);
-  const collectors = createCollectors(names, { ...opts, env, nodeName });
   const ctl = new AbortController();
+  const collectors = createCollectors(names, { ...opts, env, nodeName, signal: ctl.signal });
   const timer =
     opts.timeoutMs && opts.timeoutMs > 0
       ? setTimeout(

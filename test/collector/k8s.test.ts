@@ -305,12 +305,21 @@ describe('K8s and NodeTopology collectors against the fake API server', () => {
       await dead.close();
       const logs = captureLogs();
       [k] = await Promise.all(
-        createCollectors(['k8s'], { env: { HOME: home.dir, KUBECONFIG: `/nonexistent:${deadKc}` } }).map(
-          (c) => c.collect(signal()),
+        createCollectors(['k8s'], { env: { HOME: home.dir, KUBECONFIG: deadKc } }).map((c) =>
+          c.collect(signal()),
         ),
       ).finally(logs.restore);
       assert.deepEqual(data(k!, 'server'), {});
       assert.match(logs.warnings()[0]!, /KUBECONFIG=.*dead/);
+      // a KUBECONFIG entry that does not exist is never skipped in favour of ~/.kube/config
+      const logs2 = captureLogs();
+      [k] = await Promise.all(
+        createCollectors(['k8s'], { env: { HOME: home.dir, KUBECONFIG: '/nonexistent' } }).map((c) =>
+          c.collect(signal()),
+        ),
+      ).finally(logs2.restore);
+      assert.deepEqual(data(k!, 'server'), {});
+      assert.match(logs2.warnings()[0]!, /KUBECONFIG entry \/nonexistent does not exist/);
     } finally {
       home.cleanup();
     }

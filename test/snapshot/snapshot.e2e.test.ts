@@ -170,7 +170,7 @@ describe('aicr snapshot (built CLI)', () => {
       [['-o', 'a.yaml', '--output', 'b.yaml'], /flag --output can only be specified once/],
       [
         ['--kubeconfig', path.join(t.dir, 'missing-kubeconfig')],
-        /--kubeconfig .*missing-kubeconfig: file does not exist/,
+        /--kubeconfig .*missing-kubeconfig: .*missing-kubeconfig does not exist/,
       ],
     ];
     for (const [args, msg] of cases) {
