@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from './root.js';
+import { safeText } from '../io/escape.js';
 import { writeStderr } from '../io/stdio.js';
 
 globalThis.__AICR_DIST_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -29,7 +30,7 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    writeStderr(`[cli] internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    writeStderr(`[cli] internal error: ${safeText(err instanceof Error ? err.message : String(err))}\n`);
     process.exitCode = 8;
   },
 );
