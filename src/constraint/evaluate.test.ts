@@ -181,7 +181,7 @@ describe('checkOverlayConstraint (recipe snapshot mode)', () => {
     assert.equal(r.actual, undefined);
     assert.match(
       r.reason!,
-      /^\[NOT_FOUND\] value not found in snapshot: \[NOT_FOUND\] subtype "sysctl" not found/,
+      /^\[NOT_FOUND\] value not found in snapshot: subtype "sysctl" not found/,
     );
     const bad = checkOverlayConstraint({ name: 'Bogus.a.b', value: '1' }, mock);
     assert.equal(bad.passed, false);

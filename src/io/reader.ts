@@ -120,9 +120,15 @@ async function readLocalFile(file: string, what: string): Promise<string> {
   }
 }
 
+/** The real reason behind undici's generic "fetch failed": the cause's code and message. */
 function describeFetchError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  let cause = (err as { cause?: { code?: string; message?: string; errors?: unknown[] } }).cause;
+  // Several addresses tried (happy eyeballs): the first one's reason.
+  if (cause && !cause.code && Array.isArray(cause.errors) && cause.errors.length) {
+    cause = cause.errors[0] as typeof cause;
+  }
   if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  if (cause?.message) return cause.message;
   return (err as Error).message;
 }
 
