@@ -96,6 +96,13 @@ async function readStdin(what: string): Promise<string> {
   );
 }
 
+/** The descriptor behind `/dev/stdin`, `/dev/fd/N` or `/proc/self/fd/N`. */
+function descriptorOf(file: string): number | undefined {
+  if (file === '/dev/stdin') return 0;
+  const m = /^\/(?:dev|proc\/self)\/fd\/(\d{1,9})$/.exec(file);
+  return m ? Number(m[1]) : undefined;
+}
+
 async function readLocalFile(file: string, what: string): Promise<string> {
   const subject = `${what} "${file}"`;
   try {
@@ -106,9 +113,17 @@ async function readLocalFile(file: string, what: string): Promise<string> {
       throw tooLarge(subject, FILE_MAX_BYTES, 'files', st.size);
     }
     // Devices, FIFOs and process substitutions (/dev/fd/N) have no useful size: the read itself counts.
-    return await readCapped(createReadStream(file, { highWaterMark: 1 << 20 }), FILE_MAX_BYTES, () =>
-      tooLarge(subject, FILE_MAX_BYTES, st.isFile() ? 'files' : 'files, devices and pipes'),
-    );
+    const kind = st.isFile() ? 'files' : 'files, devices and pipes';
+    const onTooLarge = () => tooLarge(subject, FILE_MAX_BYTES, kind);
+    try {
+      return await readCapped(createReadStream(file, { highWaterMark: 1 << 20 }), FILE_MAX_BYTES, onTooLarge);
+    } catch (err) {
+      // A socket behind /dev/stdin or /dev/fd/N cannot be opened again (ENXIO): read the descriptor.
+      const fd = descriptorOf(file);
+      if ((err as NodeJS.ErrnoException).code !== 'ENXIO' || fd === undefined) throw err;
+      const stream = fd === 0 ? process.stdin : createReadStream('', { fd, autoClose: false });
+      return await readCapped(stream, FILE_MAX_BYTES, onTooLarge);
+    }
   } catch (err) {
     if (err instanceof AicrError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -204,14 +219,10 @@ export async function fetchUrl(
       let text: string;
       try {
         text = res.body
-          ? await readCapped(
-              res.body as unknown as AsyncIterable<Uint8Array>,
-              maxBytes,
-              () => {
-                controller.abort();
-                return tooLarge(`${what} at ${shown}`, maxBytes, 'HTTP(S) bodies');
-              },
-            )
+          ? await readCapped(res.body as unknown as AsyncIterable<Uint8Array>, maxBytes, () => {
+              controller.abort();
+              return tooLarge(`${what} at ${shown}`, maxBytes, 'HTTP(S) bodies');
+            })
           : '';
       } catch (err) {
         if (err instanceof AicrError) throw err;

@@ -16,7 +16,7 @@
  * A path that cannot be an output (missing parent folder, a parent that is a file, a directory, a
  * `scheme://` other than cm://) is bad input (exit 2); EACCES/EPERM is exit 4.
  */
-import { constants as fsc } from 'node:fs';
+import { constants as fsc, writeSync } from 'node:fs';
 import { lstat, open, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -202,27 +202,53 @@ async function replaceAtomically(
 }
 
 /**
+ * The descriptor named by `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` or `/proc/self/fd/N`: written
+ * directly, so a pipe, socket or `>>` redirection behind it is written through as the shell set it up.
+ */
+export function descriptorPath(file: string): number | undefined {
+  if (file === '/dev/stdout') return 1;
+  if (file === '/dev/stderr') return 2;
+  if (file === '/dev/stdin') return 0;
+  const m = /^\/(?:dev|proc\/self)\/fd\/(\d{1,9})$/.exec(file);
+  return m ? Number(m[1]) : undefined;
+}
+
+async function writeDescriptor(fd: number, content: Buffer): Promise<void> {
+  if (fd === 1) {
+    writeStdout(content.toString('utf8'));
+    return;
+  }
+  let off = 0;
+  while (off < content.length) off += writeSync(fd, content, off, content.length - off);
+}
+
+/**
  * Writes `content` to the file `file` following the rules in this module's comment.
  * Throws INVALID_REQUEST (exit 2) for an unusable path and UNAUTHORIZED (exit 4) for EACCES/EPERM.
  */
 export async function writeFileSafe(file: string, content: string | Buffer): Promise<void> {
   const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   try {
-    const target = await followLinks(file);
+    const fd = descriptorPath(file);
+    if (fd !== undefined) return await writeDescriptor(fd, buf);
+    // stat follows every link the kernel follows (including /proc magic links).
     let st;
     try {
-      st = await lstat(target);
+      st = await stat(file);
     } catch (err) {
       if (errno(err) !== 'ENOENT') throw err;
     }
     if (!st) {
+      // Missing, or a dangling symlink: create the final target, as cp does.
+      const target = await followLinks(file);
       await checkParent(file, target);
       await replaceAtomically(target, buf);
       return;
     }
     if (st.isDirectory()) throw invalid(`cannot write output file ${file}: it is a directory`);
-    if (st.isSocket()) return await writeSocket(target, buf);
-    if (!st.isFile()) return await writeThrough(target, buf);
+    if (st.isSocket()) return await writeSocket(file, buf);
+    if (!st.isFile()) return await writeThrough(file, buf);
+    const target = await realpath(file);
     const keep = { mode: st.mode, uid: st.uid, gid: st.gid };
     if (st.nlink > 1 || !(await replaceAtomically(target, buf, keep))) await writeInPlace(target, buf);
   } catch (err) {
@@ -294,15 +320,15 @@ export async function preflightOutput(
     parseConfigMapUri(location);
     return;
   }
+  if (descriptorPath(location) !== undefined) return;
   try {
-    const target = await followLinks(location);
     let st;
     try {
-      st = await stat(target);
+      st = await stat(location);
     } catch (err) {
       if (errno(err) !== 'ENOENT') throw err;
     }
-    if (!st) await checkParent(location, target);
+    if (!st) await checkParent(location, await followLinks(location));
     else if (st.isDirectory()) throw invalid(`cannot write output file ${location}: it is a directory`);
   } catch (err) {
     throw outputError(location, err);
@@ -375,7 +401,11 @@ export function kubeconfigInputs(
   if (flag) return [['--kubeconfig', flag]];
   if (!always && !locations.some((l) => l !== undefined && isConfigMapUri(l))) return [];
   const env = process.env.KUBECONFIG;
-  if (env) return env.split(path.delimiter).filter(Boolean).map((f) => ['KUBECONFIG', f] as const);
+  if (env)
+    return env
+      .split(path.delimiter)
+      .filter(Boolean)
+      .map((f) => ['KUBECONFIG', f] as const);
   const home = process.env.HOME;
   return home ? [['kubeconfig', path.join(home, '.kube', 'config')]] : [];
 }
