@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { AicrError } from '../errors/index.js';
 import { log } from '../logging/logger.js';
 import { parseFormat, serialize } from '../io/serialize.js';
+import { checkInputLocation } from '../io/uri.js';
 import { kubeconfigInputs, preflightOutput, writeOutput, type NamedInput } from '../io/writer.js';
 import {
   addCriteriaFlags,
@@ -42,6 +43,8 @@ export function registerRecipe(program: Command, st: FlagState): void {
       ['--data', opts.data],
       ...kubeconfigInputs(opts.kubeconfig, [opts.snapshot, opts.output]),
     ];
+    if (opts.snapshot) checkInputLocation(opts.snapshot, 'snapshot');
+    if (opts.criteria) checkInputLocation(opts.criteria, 'criteria');
     await preflightOutput(opts.output, 'recipe', inputs);
     const { resolveRecipe } = await import('../recipe/request.js');
     let resolved;

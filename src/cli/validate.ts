@@ -113,6 +113,9 @@ export function registerValidate(program: Command, st: FlagState): void {
       );
     }
     const format = parseFormat(opts.format);
+    const { checkInputLocation } = await import('../io/uri.js');
+    checkInputLocation(opts.recipe, 'recipe');
+    checkInputLocation(opts.snapshot, 'snapshot');
     const { kubeconfigInputs, preflightOutput } = await import('../io/writer.js');
     const inputs = [
       ['--recipe', opts.recipe],
