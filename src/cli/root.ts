@@ -114,6 +114,8 @@ function registerHelp(program: Command): void {
     .action((words: string[]) => {
       let target: Command = program;
       for (const w of words) {
+        // Words after a command without subcommands are its arguments (`help completion bash`).
+        if (target.commands.length === 0) break;
         const next = target.commands.find((c) => c.name() === w || c.aliases().includes(w));
         if (!next) {
           const names = target.commands.map((c) => c.name()).join(', ');
@@ -122,7 +124,7 @@ function registerHelp(program: Command): void {
         }
         target = next;
       }
-      writeStdout(target.helpInformation());
+      target.outputHelp();
     });
 }
 

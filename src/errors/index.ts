@@ -64,12 +64,23 @@ export function formatError(err: unknown): string {
   let cur: unknown = err;
   // The depth cap keeps a cyclic cause chain from looping forever (classify caps it too).
   for (let depth = 0; cur !== undefined && cur !== null && depth < 50; depth++) {
-    const text = cur instanceof Error ? cur.message : String(cur);
+    const text = withoutCodeFrame(cur instanceof Error ? cur.message : String(cur));
     if (text && parts[parts.length - 1] !== text) parts.push(text);
     if (!(cur instanceof AicrError)) break;
     cur = cur.cause;
   }
   return `[${classify(err) ?? err.code}] ${parts.join(': ')}`;
+}
+
+/**
+ * A parser's code frame (` 1 | text` lines with a `^` marker, as the YAML library appends to its errors)
+ * quotes raw input over several lines: only the first line, which names the problem and its position,
+ * is kept.
+ */
+export function withoutCodeFrame(text: string): string {
+  const nl = text.indexOf('\n');
+  if (nl < 0 || !/\n\s*\d+\s*\|/.test(text)) return text;
+  return text.slice(0, nl).trimEnd();
 }
 
 /** The code that classifies an error chain: the innermost structured code that is not INTERNAL. */

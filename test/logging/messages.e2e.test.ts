@@ -327,6 +327,7 @@ describe('error labels tell the real cause', () => {
       assert.notEqual(r.code, 8, `${mode}: ${r.stderr}`);
       const lines = assertRecords(mode, r);
       if (mode === 'cli') assert.equal(lines.length, 1, r.stderr);
+      assert.doesNotMatch(r.stderr, /-+\^|\b\d+ \| /, `${mode}: no code frame`);
     }
   });
 });
