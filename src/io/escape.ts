@@ -50,11 +50,19 @@ export const REDACTED = 'REDACTED';
 const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^/?#\s"'@]*)@/g;
 /** `scheme://host/path?query` — the query (up to a fragment, whitespace or a quote). */
 const URL_QUERY = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s"'?#]*)\?[^\s"'#]*/g;
+/** The same inside JSON text: never crossing a backslash, so an escaped quote stays escaped. */
+const JSON_URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^/?#\s"'@\\]*)@/g;
+const JSON_URL_QUERY = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s"'?#\\]*)\?[^\s"'#\\]*/g;
 
-/** `text` with the userinfo and query string of every URL in it replaced by REDACTED. */
-export function redactUrls(text: string): string {
+/**
+ * `text` with the userinfo and query string of every URL in it replaced by REDACTED. With `jsonText`,
+ * `text` is JSON and stays valid JSON.
+ */
+export function redactUrls(text: string, jsonText = false): string {
   if (!text.includes('://')) return text;
-  return text.replace(URL_USERINFO, `$1${REDACTED}@`).replace(URL_QUERY, `$1?${REDACTED}`);
+  return text
+    .replace(jsonText ? JSON_URL_USERINFO : URL_USERINFO, `$1${REDACTED}@`)
+    .replace(jsonText ? JSON_URL_QUERY : URL_QUERY, `$1?${REDACTED}`);
 }
 
 /** Text from input made safe for one line of a terminal or log: credentials redacted, controls escaped. */

@@ -92,12 +92,16 @@ export class Logger {
       const rec: Record<string, unknown> = {
         time: new Date().toISOString(),
         level: level.toUpperCase(),
-        msg,
+        msg: redactUrls(msg),
         module: 'aicr',
         version: this.opts.version,
       };
-      for (const [k, v] of entries) rec[k] = v instanceof Error ? fmtValue(v) : jsonSafe(v);
-      write(escapeJsonText(redactUrls(JSON.stringify(rec, bigints))) + '\n');
+      for (const [k, v] of entries) {
+        const val = v instanceof Error ? fmtValue(v) : jsonSafe(v);
+        rec[k] = typeof val === 'string' ? redactUrls(val) : val;
+      }
+      // Strings were redacted above; nested values are redacted in their JSON text.
+      write(escapeJsonText(redactUrls(JSON.stringify(rec, bigints), true)) + '\n');
       return;
     }
     if (this.mode === 'text') {
