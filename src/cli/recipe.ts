@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { AicrError } from '../errors/index.js';
 import { log } from '../logging/logger.js';
 import { parseFormat, serialize } from '../io/serialize.js';
-import { checkInputLocation } from '../io/uri.js';
+import { checkInputLocation, checkLocalPath } from '../io/uri.js';
 import { kubeconfigInputs, preflightOutput, writeOutput, type NamedInput } from '../io/writer.js';
 import {
   addCriteriaFlags,
@@ -45,6 +45,7 @@ export function registerRecipe(program: Command, st: FlagState): void {
     ];
     if (opts.snapshot) checkInputLocation(opts.snapshot, 'snapshot');
     if (opts.criteria) checkInputLocation(opts.criteria, 'criteria');
+    if (opts.data) checkLocalPath(opts.data, '--data');
     await preflightOutput(opts.output, 'recipe', inputs);
     const { resolveRecipe } = await import('../recipe/request.js');
     let resolved;

@@ -121,3 +121,12 @@ export function parseHttpUrl(location: string, what: string): URL {
   }
   return url;
 }
+
+/** Refuses a `scheme://` value for a flag that takes a local path only (`--data`), exit 2. */
+export function checkLocalPath(value: string, flag: string): void {
+  const scheme = schemeOf(value);
+  if (scheme === undefined) return;
+  throw invalid(
+    `${flag} "${displayLocation(value)}": the ${scheme}:// scheme is not supported; ${flag} takes a local directory path`,
+  );
+}
