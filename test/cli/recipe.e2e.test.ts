@@ -265,10 +265,7 @@ test('snapshot input errors: missing file, bad document, table file', async () =
   const dir = tmp();
   const missing = await runCli(['recipe', '--snapshot', path.join(dir, 'none.yaml')]);
   assert.equal(missing.code, 3);
-  assert.match(
-    missing.stderr,
-    /failed to load snapshot from ".*none\.yaml": snapshot file not found/,
-  );
+  assert.match(missing.stderr, /failed to load snapshot from ".*none\.yaml": snapshot file not found/);
   const bad = path.join(dir, 'bad.yaml');
   writeFileSync(bad, 'measurements: [ {type: 1 ');
   const b = await runCli(['recipe', '--snapshot', bad]);
@@ -427,10 +424,7 @@ test('--data: an overlay with a missing parent fails with the inheritance error'
   );
   const r = await runCli(['recipe', '--service', 'oke', '--data', dir]);
   assert.equal(r.code, 3, 'the missing parent is "not found"');
-  assert.match(
-    r.stderr,
-    /failed to resolve inheritance chain: recipe "does-not-exist" not found/,
-  );
+  assert.match(r.stderr, /failed to resolve inheritance chain: recipe "does-not-exist" not found/);
 });
 
 test('query: scalars plain, subtrees YAML or JSON, missing keys list what exists', async () => {
