@@ -96,11 +96,9 @@ async function readStdin(what: string): Promise<string> {
   );
 }
 
-/** The descriptor behind `/dev/stdin`, `/dev/fd/N` or `/proc/self/fd/N`. */
-function descriptorOf(file: string): number | undefined {
-  if (file === '/dev/stdin') return 0;
-  const m = /^\/(?:dev|proc\/self)\/fd\/(\d{1,9})$/.exec(file);
-  return m ? Number(m[1]) : undefined;
+/** True for `/dev/stdin`, `/dev/fd/0`, `/proc/self/fd/0`. */
+function isStdinPath(file: string): boolean {
+  return file === '/dev/stdin' || /^\/(?:dev|proc\/self)\/fd\/0$/.test(file);
 }
 
 async function readLocalFile(file: string, what: string): Promise<string> {
@@ -118,11 +116,9 @@ async function readLocalFile(file: string, what: string): Promise<string> {
     try {
       return await readCapped(createReadStream(file, { highWaterMark: 1 << 20 }), FILE_MAX_BYTES, onTooLarge);
     } catch (err) {
-      // A socket behind /dev/stdin or /dev/fd/N cannot be opened again (ENXIO): read the descriptor.
-      const fd = descriptorOf(file);
-      if ((err as NodeJS.ErrnoException).code !== 'ENXIO' || fd === undefined) throw err;
-      const stream = fd === 0 ? process.stdin : createReadStream('', { fd, autoClose: false });
-      return await readCapped(stream, FILE_MAX_BYTES, onTooLarge);
+      // A socket behind /dev/stdin cannot be opened again (ENXIO): read stdin itself.
+      if ((err as NodeJS.ErrnoException).code !== 'ENXIO' || !isStdinPath(file)) throw err;
+      return await readCapped(process.stdin, STDIN_MAX_BYTES, onTooLarge);
     }
   } catch (err) {
     if (err instanceof AicrError) throw err;

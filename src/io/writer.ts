@@ -2,8 +2,9 @@
  * Writing outputs: stdout (no location or `-`), a file, or a ConfigMap (`cm://namespace/name`).
  *
  * Writing a file never destroys what was there:
- *  - a character device, FIFO or block device (`/dev/null`, `/dev/stdout`, a named pipe) is opened and
- *    written into; a Unix socket is connected to and written into; none is ever replaced by a file;
+ *  - a character device, FIFO or block device (`/dev/null`, a named pipe) is opened and written into; a
+ *    Unix socket is connected to and written into; none is ever replaced by a file; `/dev/stdout` and
+ *    `/dev/stderr` are the process's own descriptors;
  *  - a symlink is followed to its final target, which is written as below (as cp, helm and kubectl do);
  *    the link itself stays;
  *  - an existing regular file is replaced atomically (temp file in the same folder, fsync, rename) with
@@ -16,7 +17,7 @@
  * A path that cannot be an output (missing parent folder, a parent that is a file, a directory, a
  * `scheme://` other than cm://) is bad input (exit 2); EACCES/EPERM is exit 4.
  */
-import { constants as fsc, writeSync } from 'node:fs';
+import { constants as fsc } from 'node:fs';
 import { lstat, open, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -25,7 +26,7 @@ import { buildInfo } from '../version/buildinfo.js';
 import { configMapStore, dataKeyFor } from './configmap.js';
 import type { Format } from './serialize.js';
 import { checkOutputLocation, isConfigMapUri, isHttpUrl, parseConfigMapUri, schemeOf } from './uri.js';
-import { writeStdout } from './stdio.js';
+import { writeStderr, writeStdout } from './stdio.js';
 
 /** A ConfigMap holds at most 1 MiB of data. */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
@@ -202,24 +203,21 @@ async function replaceAtomically(
 }
 
 /**
- * The descriptor named by `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` or `/proc/self/fd/N`: written
- * directly, so a pipe, socket or `>>` redirection behind it is written through as the shell set it up.
+ * The standard descriptor named by `/dev/stdout`, `/dev/stderr`, `/dev/fd/1|2` or `/proc/self/fd/1|2`:
+ * written directly, so a pipe, socket or `>>` redirection behind it is written through as the shell set
+ * it up. Other `/dev/fd/N` paths are opened like any path (never a raw descriptor number, which could
+ * be one of the runtime's own).
  */
-export function descriptorPath(file: string): number | undefined {
+export function descriptorPath(file: string): 1 | 2 | undefined {
   if (file === '/dev/stdout') return 1;
   if (file === '/dev/stderr') return 2;
-  if (file === '/dev/stdin') return 0;
-  const m = /^\/(?:dev|proc\/self)\/fd\/(\d{1,9})$/.exec(file);
-  return m ? Number(m[1]) : undefined;
+  const m = /^\/(?:dev|proc\/self)\/fd\/([12])$/.exec(file);
+  return m ? (Number(m[1]) as 1 | 2) : undefined;
 }
 
-async function writeDescriptor(fd: number, content: Buffer): Promise<void> {
-  if (fd === 1) {
-    writeStdout(content.toString('utf8'));
-    return;
-  }
-  let off = 0;
-  while (off < content.length) off += writeSync(fd, content, off, content.length - off);
+function writeDescriptor(fd: 1 | 2, content: Buffer): void {
+  if (fd === 1) writeStdout(content.toString('utf8'));
+  else writeStderr(content.toString('utf8'));
 }
 
 /**
@@ -230,7 +228,7 @@ export async function writeFileSafe(file: string, content: string | Buffer): Pro
   const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   try {
     const fd = descriptorPath(file);
-    if (fd !== undefined) return await writeDescriptor(fd, buf);
+    if (fd !== undefined) return writeDescriptor(fd, buf);
     // stat follows every link the kernel follows (including /proc magic links).
     let st;
     try {

@@ -180,6 +180,41 @@ describe('-o writes through what is not a regular file', () => {
   });
 });
 
+describe('-o with descriptors: /dev/stdout, /dev/stderr, process substitution, /dev/fd/N', () => {
+  const sh = (line: string) =>
+    spawnSync('bash', ['-c', line], {
+      env: { ...process.env, AICR: `${process.execPath} ${cliPath}` },
+      encoding: 'utf8',
+    });
+
+  it('>> behind /dev/stdout appends (the descriptor is written, not the file replaced)', () => {
+    const d = sub();
+    const f = path.join(d, 'log.txt');
+    writeFileSync(f, 'first line\n');
+    const r = sh(`$AICR recipe --service eks -o /dev/stdout >> ${f}`);
+    assert.equal(r.status, 0, r.stderr);
+    const text = readFileSync(f, 'utf8');
+    assert.ok(text.startsWith('first line\nkind: RecipeResult\n'), text.slice(0, 80));
+    const e = sh('$AICR recipe --service eks -o /dev/stderr 2>&1 >/dev/null');
+    assert.match(e.stdout, /^kind: RecipeResult$/m);
+  });
+
+  it('a process substitution >(…) receives the document; an unopened /dev/fd/N is exit 2', () => {
+    const d = sub();
+    const out = path.join(d, 'sub.yaml');
+    const r = sh(`$AICR recipe --service eks -o >(cat > ${out}); sleep 0.3`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(readFileSync(out, 'utf8'), /^kind: RecipeResult$/m);
+    const fd7 = path.join(d, 'fd7.yaml');
+    const s7 = sh(`$AICR recipe --service eks -o /dev/fd/7 7>${fd7}`);
+    assert.equal(s7.status, 0, s7.stderr);
+    assert.match(readFileSync(fd7, 'utf8'), /^kind: RecipeResult$/m);
+    const bad = sh('$AICR recipe --service eks -o /dev/fd/9');
+    assert.ok(bad.status === 2 || bad.status === 4, bad.stderr);
+    assert.match(bad.stderr, /cannot write output file \/dev\/fd\/9/);
+  });
+});
+
 describe('-o and symlinks: written through to the target; the link stays', () => {
   it('a link to a regular file: the target gets the document, the link is still a link', async () => {
     const d = sub();
