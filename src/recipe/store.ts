@@ -126,19 +126,17 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<RecipeStor
     registryCache = embeddedReg;
     if (external && external.has('registry.yaml')) {
       // An invalid external registry is bad input (exit 2), never skipped with a warning.
-      {
-        const raw = external.doc('registry.yaml');
-        const file = `${(opts.dataDir ?? opts.standaloneDir)!}/registry.yaml`;
-        checkExternalRegistry(raw, `registry ${file}`);
-        const extReg = normalizeRegistry(checkRegistry(raw, `registry ${file}`));
-        if (extReg.apiVersion && embeddedReg?.apiVersion && extReg.apiVersion !== embeddedReg.apiVersion) {
-          log().warn('external registry apiVersion differs from the embedded one', {
-            external: extReg.apiVersion,
-            embedded: embeddedReg.apiVersion,
-          });
-        }
-        registryCache = embeddedReg ? mergeRegistries(embeddedReg, extReg) : extReg;
+      const raw = external.doc('registry.yaml');
+      const file = `${(opts.dataDir ?? opts.standaloneDir)!}/registry.yaml`;
+      checkExternalRegistry(raw, `registry ${file}`);
+      const extReg = normalizeRegistry(checkRegistry(raw, `registry ${file}`));
+      if (extReg.apiVersion && embeddedReg?.apiVersion && extReg.apiVersion !== embeddedReg.apiVersion) {
+        log().warn('external registry apiVersion differs from the embedded one', {
+          external: extReg.apiVersion,
+          embedded: embeddedReg.apiVersion,
+        });
       }
+      registryCache = embeddedReg ? mergeRegistries(embeddedReg, extReg) : extReg;
     }
     return registryCache;
   };
