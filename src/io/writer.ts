@@ -290,8 +290,14 @@ export async function checkNotAnInput(output: string, inputs: readonly NamedInpu
       );
     }
     if (inp.isDirectory()) {
-      const dir = await realpath(location);
-      const real = await realpath(output);
+      let dir: string;
+      let real: string;
+      try {
+        dir = await realpath(location);
+        real = await realpath(output);
+      } catch {
+        continue;
+      }
       const rel = path.relative(dir, real);
       if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) {
         throw invalid(
