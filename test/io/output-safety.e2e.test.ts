@@ -161,7 +161,7 @@ describe('-o writes through what is not a regular file', () => {
     }
   });
 
-  it('a socket nobody listens on is exit 2, and stays', async () => {
+  it('a socket nobody listens on is exit 2, and stays', async (t) => {
     const d = sub();
     const sock = path.join(d, 'dead.sock');
     const server = net.createServer();
@@ -172,7 +172,10 @@ describe('-o writes through what is not a regular file', () => {
       '-c',
       `import socket;s=socket.socket(socket.AF_UNIX);s.bind(${JSON.stringify(sock)})`,
     ]);
-    if (py.status !== 0) return; // no python3: the listener case above covers sockets
+    if (py.status !== 0) {
+      t.skip('python3 is needed to leave a bound socket without a listener');
+      return;
+    }
     const r = await runCli(commands(d).recipe!(sock));
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /cannot write output file .*dead\.sock: nothing listens on the socket/);
