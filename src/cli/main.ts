@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from './root.js';
+import { safeText } from '../io/escape.js';
 import { writeStderr } from '../io/stdio.js';
 import { disposeAllChildren } from '../util/child.js';
 
@@ -33,7 +34,7 @@ main().then(
   },
   (err: unknown) => {
     disposeAllChildren();
-    writeStderr(`[cli] internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    writeStderr(`[cli] internal error: ${safeText(err instanceof Error ? err.message : String(err))}\n`);
     process.exitCode = 8;
   },
 );

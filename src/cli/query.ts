@@ -1,6 +1,7 @@
 /** `aicr query`: read any value of the fully hydrated recipe with a dot-path selector. */
 import { Option, type Command } from 'commander';
 import { parseFormat, toJson, toYaml } from '../io/serialize.js';
+import { checkInputLocation, checkLocalPath } from '../io/uri.js';
 import { writeOutput } from '../io/writer.js';
 import {
   addCriteriaFlags,
@@ -46,6 +47,9 @@ export function registerQuery(program: Command, st: FlagState): void {
   addDataFlag(cmd);
   cmd.action(async (opts: CriteriaOpts & { format?: string; selector: string }) => {
     const format = parseFormat(opts.format);
+    if (opts.snapshot) checkInputLocation(opts.snapshot, 'snapshot');
+    if (opts.criteria) checkInputLocation(opts.criteria, 'criteria');
+    if (opts.data) checkLocalPath(opts.data, '--data');
     const { resolveRecipe } = await import('../recipe/request.js');
     const { hydrateRecipe, selectPath } = await import('../recipe/query.js');
     const { recipe, store } = await resolveRecipe(recipeRequest(opts));

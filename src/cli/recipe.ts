@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { AicrError } from '../errors/index.js';
 import { log } from '../logging/logger.js';
 import { parseFormat, serialize } from '../io/serialize.js';
-import { writeOutput } from '../io/writer.js';
+import { checkInputLocation, checkLocalPath } from '../io/uri.js';
+import { kubeconfigInputs, preflightOutput, writeOutput, type NamedInput } from '../io/writer.js';
 import {
   addCriteriaFlags,
   addDataFlag,
@@ -36,6 +37,16 @@ export function registerRecipe(program: Command, st: FlagState): void {
   addDataFlag(cmd);
   cmd.action(async (opts: CriteriaOpts & { output?: string; format?: string }) => {
     const format = parseFormat(opts.format);
+    const inputs: NamedInput[] = [
+      ['--snapshot', opts.snapshot],
+      ['--criteria', opts.criteria],
+      ['--data', opts.data],
+      ...kubeconfigInputs(opts.kubeconfig, [opts.snapshot, opts.output]),
+    ];
+    if (opts.snapshot) checkInputLocation(opts.snapshot, 'snapshot');
+    if (opts.criteria) checkInputLocation(opts.criteria, 'criteria');
+    if (opts.data) checkLocalPath(opts.data, '--data');
+    await preflightOutput(opts.output, 'recipe', inputs);
     const { resolveRecipe } = await import('../recipe/request.js');
     let resolved;
     try {
@@ -48,6 +59,7 @@ export function registerRecipe(program: Command, st: FlagState): void {
       kind: 'recipe',
       format,
       kubeconfig: opts.kubeconfig,
+      inputs,
     });
     log().info('recipe generation completed', {
       output: opts.output || 'stdout',

@@ -14,6 +14,7 @@ import { registerRecipe } from './recipe.js';
 import { registerSnapshot } from './snapshot.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
+import { safeText } from '../io/escape.js';
 import { writeStderr, writeStdout } from '../io/stdio.js';
 
 export interface Registrar {
@@ -97,7 +98,34 @@ export function buildProgram(): { program: Command; errors: string[] } {
   });
   for (const reg of COMMANDS) reg(program, st);
   registerCompletion(program);
+  registerHelp(program);
   return { program, errors };
+}
+
+/**
+ * `aicr help [command [subcommand]]`: the same help as `--help`, on stdout, exit 0 (as `kubectl help` and
+ * `helm help`); an unknown topic is bad input (exit 2) naming the commands there are.
+ */
+function registerHelp(program: Command): void {
+  program
+    .command('help')
+    .argument('[command...]', 'command to show help for')
+    .description('Show help for aicr or one of its commands (same as --help)')
+    .action((words: string[]) => {
+      let target: Command = program;
+      for (const w of words) {
+        // Words after a command without subcommands are its arguments (`help completion bash`).
+        if (target.commands.length === 0) break;
+        const next = target.commands.find((c) => c.name() === w || c.aliases().includes(w));
+        if (!next) {
+          const names = target.commands.map((c) => c.name()).join(', ');
+          const where = target === program ? 'aicr' : `aicr ${target.name()}`;
+          throw invalid(`unknown help topic "${w}" for ${where}; available: ${names}`);
+        }
+        target = next;
+      }
+      target.outputHelp();
+    });
 }
 
 function debugRequested(argv: string[]): boolean {
@@ -138,7 +166,7 @@ export async function run(rawArgv: string[]): Promise<number> {
   try {
     argv = normalizeGlobalBools(rawArgv);
   } catch (err) {
-    writeStderr(`[cli] ${formatError(err)}\n`);
+    writeStderr(`[cli] ${safeText(formatError(err))}\n`);
     return 2;
   }
   if (argv.length === 0) {
@@ -159,13 +187,16 @@ export async function run(rawArgv: string[]): Promise<number> {
         .join(' ');
       const cmdName = argv.find((a) => program.commands.some((c) => c.name() === a));
       const hint = cmdName ? `aicr ${cmdName} --help` : 'aicr --help';
-      writeStderr(`[cli] ${text}; see '${hint}'\n`);
+      writeStderr(`[cli] ${safeText(text)}; see '${hint}'\n`);
       return 2;
     }
     const code = exitCodeFor(err);
     const l = log();
     l.error('command failed', { error: formatError(err), exitCode: code });
-    if (debugRequested(argv) && err instanceof Error && err.stack) writeStderr(err.stack + '\n');
+    if (debugRequested(argv) && err instanceof Error && err.stack) {
+      // Stack frames are ours, but the first line repeats the message, which may carry input.
+      writeStderr(err.stack.split('\n').map(safeText).join('\n') + '\n');
+    }
     return code;
   }
 }

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { log } from '../logging/logger.js';
 import { parseFormat, serialize } from '../io/serialize.js';
-import { writeOutput } from '../io/writer.js';
+import { kubeconfigInputs, preflightOutput, writeOutput } from '../io/writer.js';
 import { buildInfo } from '../version/buildinfo.js';
 import { addOutputFlags, examples, FlagState, intParser } from './flags.js';
 import {
@@ -81,6 +81,9 @@ export function registerSnapshot(program: Command, st: FlagState): void {
   addAgentFlags(cmd, st);
   cmd.action(async (opts: SnapshotFlags, command: Command) => {
     const format = parseFormat(opts.format);
+    // The kubeconfig is an input (the K8s collectors read it): writing the snapshot over it is refused.
+    const inputs = kubeconfigInputs(opts.kubeconfig, [], true);
+    await preflightOutput(opts.output, 'snapshot', inputs);
     if (wantsAgent(opts)) {
       const debug =
         (command.optsWithGlobals() as { debug?: boolean }).debug ?? process.env.AICR_DEBUG === 'true';
@@ -121,6 +124,7 @@ export function registerSnapshot(program: Command, st: FlagState): void {
       kind: 'snapshot',
       format,
       kubeconfig: opts.kubeconfig,
+      inputs,
     });
     log().info('snapshot completed', {
       output: opts.output || 'stdout',

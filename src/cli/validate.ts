@@ -113,6 +113,16 @@ export function registerValidate(program: Command, st: FlagState): void {
       );
     }
     const format = parseFormat(opts.format);
+    const { checkInputLocation } = await import('../io/uri.js');
+    checkInputLocation(opts.recipe, 'recipe');
+    checkInputLocation(opts.snapshot, 'snapshot');
+    const { kubeconfigInputs, preflightOutput } = await import('../io/writer.js');
+    const inputs = [
+      ['--recipe', opts.recipe],
+      ['--snapshot', opts.snapshot],
+      ...kubeconfigInputs(opts.kubeconfig, [opts.recipe, opts.snapshot, opts.output]),
+    ] as const;
+    await preflightOutput(opts.output, 'validation result', inputs);
     const { runValidate } = await import('../constraint/run.js');
     await runValidate({
       recipe: opts.recipe,
@@ -122,6 +132,7 @@ export function registerValidate(program: Command, st: FlagState): void {
       output: opts.output,
       kubeconfig: opts.kubeconfig,
       failOnError: opts.failOnError ?? true,
+      inputs,
     });
   });
 }

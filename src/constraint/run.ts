@@ -7,7 +7,8 @@ import { log } from '../logging/logger.js';
 import { loadSnapshot, toRecipe } from '../model/load.js';
 import { readDocument } from '../io/reader.js';
 import { serialize, type Format } from '../io/serialize.js';
-import { writeOutput } from '../io/writer.js';
+import { displayLocation } from '../io/uri.js';
+import { writeOutput, type NamedInput } from '../io/writer.js';
 import { buildInfo } from '../version/buildinfo.js';
 import { recipeConstraints, validateRecipe, type SnapshotPhase, type ValidationResult } from './recipe.js';
 import { renderValidationTable } from './table.js';
@@ -20,6 +21,8 @@ export interface ValidateRequest {
   output?: string;
   kubeconfig?: string;
   failOnError: boolean;
+  /** Inputs an output file must not be (see checkNotAnInput). */
+  inputs?: readonly NamedInput[];
 }
 
 const describe = (location: string, what: string) =>
@@ -68,8 +71,8 @@ export async function runValidate(req: ValidateRequest): Promise<ValidationResul
     phases: req.phases,
     metadata: {
       version: buildInfo.version,
-      recipe: req.recipe === '-' ? 'stdin' : req.recipe,
-      snapshot: req.snapshot === '-' ? 'stdin' : req.snapshot,
+      recipe: req.recipe === '-' ? 'stdin' : displayLocation(req.recipe),
+      snapshot: req.snapshot === '-' ? 'stdin' : displayLocation(req.snapshot),
     },
   });
   if (doc.summary.total === 0) {
@@ -83,6 +86,7 @@ export async function runValidate(req: ValidateRequest): Promise<ValidationResul
     kind: 'validation',
     format: req.format,
     kubeconfig: req.kubeconfig,
+    inputs: req.inputs,
   });
   const s = doc.summary;
   log().info('validation completed', {

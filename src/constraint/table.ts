@@ -1,4 +1,5 @@
 /** Human-readable table of a ValidationResult: one row per constraint, then a one-line summary. */
+import { escapeControl } from '../io/escape.js';
 import type { ValidationResult } from './recipe.js';
 
 const COLUMNS = ['STATUS', 'PHASE', 'CONSTRAINT', 'EXPECTED', 'ACTUAL', 'MESSAGE'] as const;
@@ -14,14 +15,12 @@ export function summaryLine(doc: Pick<ValidationResult, 'status' | 'summary'>): 
 
 /** Columns padded to their widest cell; the message column is last and never padded. */
 export function renderValidationTable(doc: ValidationResult): string {
-  const rows: string[][] = doc.results.map((r) => [
-    r.status.toUpperCase(),
-    r.phase,
-    r.name,
-    r.expected,
-    r.actual ?? '-',
-    r.message,
-  ]);
+  // Every cell is escaped: a carriage return or ESC in a value must not overwrite a FAIL row on screen.
+  const rows: string[][] = doc.results.map((r) =>
+    [r.status.toUpperCase(), r.phase, r.name, r.expected, r.actual ?? '-', r.message].map((c) =>
+      escapeControl(String(c)),
+    ),
+  );
   const lines: string[] = [];
   if (rows.length === 0) {
     lines.push('no constraints to check');

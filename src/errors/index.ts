@@ -2,7 +2,7 @@
  * Structured errors shared by every command.
  *
  * An AicrError carries a code, a message and an optional cause; its text form is
- * `[CODE] message` or `[CODE] message: <cause text>` (causes chain, so nested codes show).
+ * `[CODE] message` or `[CODE] message: <cause text>`, one label for the whole chain (see formatError).
  * The process exit code classifies the *cause* (decision 3 of the spec): the innermost
  * structured code that is not INTERNAL wins, so a wrapper never hides "bad input" or "not found".
  */
@@ -52,20 +52,39 @@ export class AicrError extends Error {
   }
 }
 
-/** `[CODE] message: cause…` for structured errors; the message for anything else. */
-export function formatError(err: unknown, depth = 0): string {
-  if (err instanceof AicrError) {
-    const head = `[${err.code}] ${err.message}`;
-    // The depth cap keeps a cyclic cause chain from recursing forever (exitCodeFor caps it too).
-    if (err.cause === undefined || err.cause === null || depth >= 50) return head;
-    return `${head}: ${formatError(err.cause, depth + 1)}`;
+/**
+ * `[CODE] message: cause message: …` for structured errors; the message for anything else.
+ * The one label is the code that decides the exit code (see `classify`), so a chain of wrappers reads
+ * `[NOT_FOUND] error building recipe: failed to load snapshot: snapshot file not found: s.yaml`, never
+ * `[INTERNAL] … [INTERNAL] … [NOT_FOUND] …`.
+ */
+export function formatError(err: unknown): string {
+  if (!(err instanceof AicrError)) return err instanceof Error ? err.message : String(err);
+  const parts: string[] = [];
+  let cur: unknown = err;
+  // The depth cap keeps a cyclic cause chain from looping forever (classify caps it too).
+  for (let depth = 0; cur !== undefined && cur !== null && depth < 50; depth++) {
+    const text = withoutCodeFrame(cur instanceof Error ? cur.message : String(cur));
+    if (text && parts[parts.length - 1] !== text) parts.push(text);
+    if (!(cur instanceof AicrError)) break;
+    cur = cur.cause;
   }
-  if (err instanceof Error) return err.message;
-  return String(err);
+  return `[${classify(err) ?? err.code}] ${parts.join(': ')}`;
 }
 
-/** Exit code for an error: innermost non-INTERNAL structured code, else INTERNAL, else 1. */
-export function exitCodeFor(err: unknown): number {
+/**
+ * A parser's code frame (` 1 | text` lines with a `^` marker, as the YAML library appends to its errors)
+ * quotes raw input over several lines: only the first line, which names the problem and its position,
+ * is kept.
+ */
+export function withoutCodeFrame(text: string): string {
+  const nl = text.indexOf('\n');
+  if (nl < 0 || !/\n\s*\d+\s*\|/.test(text)) return text;
+  return text.slice(0, nl).trimEnd();
+}
+
+/** The code that classifies an error chain: the innermost structured code that is not INTERNAL. */
+export function classify(err: unknown): ErrorCode | undefined {
   let found: ErrorCode | undefined;
   let cur: unknown = err;
   let depth = 0;
@@ -76,6 +95,12 @@ export function exitCodeFor(err: unknown): number {
     cur = cur instanceof Error ? cur.cause : undefined;
     depth++;
   }
+  return found;
+}
+
+/** Exit code for an error: innermost non-INTERNAL structured code, else INTERNAL, else 1. */
+export function exitCodeFor(err: unknown): number {
+  const found = classify(err);
   return found ? EXIT_CODES[found] : 1;
 }
 

@@ -1,8 +1,9 @@
 /**
  * Output serializers: JSON (2-space, trailing newline, exact bigints), YAML (see yaml-emit.ts) and
- * table (a sorted FIELD/VALUE listing of every leaf path).
+ * table (a sorted FIELD/VALUE listing of every leaf path, control characters escaped).
  */
 import { invalid } from '../errors/index.js';
+import { escapeControl } from './escape.js';
 import { toYaml } from './yaml-emit.js';
 
 export const FORMATS = ['yaml', 'json', 'table'] as const;
@@ -58,7 +59,8 @@ function flatten(value: unknown, prefix: string, rows: [string, string][]): void
     return;
   }
   const text = value === null ? '<nil>' : value instanceof Date ? value.toISOString() : String(value);
-  rows.push([prefix || 'value', text]);
+  // Cells are one line each: a CR, ESC or newline in a value must not redraw or forge rows.
+  rows.push([escapeControl(prefix || 'value'), escapeControl(text)]);
 }
 
 /** FIELD/VALUE table of every leaf (paths joined with `.`, list items as `[i]`), sorted by path. */

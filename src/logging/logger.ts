@@ -3,7 +3,10 @@
  *  - cli  (default): `[cli] message: k=v k2=v2` — one line per record; colored when stderr is a TTY.
  *  - text (--debug): `time=… level=… msg="…" module=aicr version=… k=v`, level debug.
  *  - json (--log-json): one JSON object per line (level debug when --debug is also set).
+ * In every mode a record is exactly one line: control characters in messages and values (which often come
+ * from input) are escaped, and credentials in URLs (`user:pass@`, query strings) are redacted.
  */
+import { escapeControl, escapeJsonText, hasControl, redactUrls } from '../io/escape.js';
 import { writeStderr } from '../io/stdio.js';
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 export type LogMode = 'cli' | 'text' | 'json';
@@ -50,8 +53,7 @@ function fmtValue(v: unknown): string {
 }
 
 function quoteText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s === '' || /[\s"=\u0000-\u001f]/.test(s) ? JSON.stringify(s) : s;
+  return s === '' || /[\s"=]/.test(s) || hasControl(s) ? escapeJsonText(JSON.stringify(s)) : s;
 }
 
 export class Logger {
@@ -90,22 +92,26 @@ export class Logger {
       const rec: Record<string, unknown> = {
         time: new Date().toISOString(),
         level: level.toUpperCase(),
-        msg,
+        msg: redactUrls(msg),
         module: 'aicr',
         version: this.opts.version,
       };
-      for (const [k, v] of entries) rec[k] = v instanceof Error ? fmtValue(v) : jsonSafe(v);
-      write(JSON.stringify(rec, bigints) + '\n');
+      for (const [k, v] of entries) {
+        const val = v instanceof Error ? fmtValue(v) : jsonSafe(v);
+        rec[k] = typeof val === 'string' ? redactUrls(val) : val;
+      }
+      // Strings were redacted above; nested values are redacted in their JSON text.
+      write(escapeJsonText(redactUrls(JSON.stringify(rec, bigints), true)) + '\n');
       return;
     }
     if (this.mode === 'text') {
       const parts = [
         `time=${new Date().toISOString()}`,
         `level=${level.toUpperCase()}`,
-        `msg=${quoteText(msg)}`,
+        `msg=${quoteText(redactUrls(msg))}`,
         'module=aicr',
         `version=${quoteText(this.opts.version)}`,
-        ...entries.map(([k, v]) => `${k}=${quoteText(fmtValue(v))}`),
+        ...entries.map(([k, v]) => `${escapeControl(k)}=${quoteText(redactUrls(fmtValue(v)))}`),
       ];
       write(parts.join(' ') + '\n');
       return;
@@ -113,6 +119,7 @@ export class Logger {
     const prefix = this.opts.prefix ?? 'cli';
     let line = `[${prefix}] ${msg}`;
     if (entries.length) line += ': ' + entries.map(([k, v]) => `${k}=${fmtValue(v)}`).join(' ');
+    line = escapeControl(redactUrls(line));
     if (this.opts.color) line = `${level === 'error' ? '\x1b[31m' : '\x1b[32m'}${line}\x1b[0m`;
     write(line + '\n');
   }

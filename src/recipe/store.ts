@@ -14,12 +14,13 @@ import { embeddedSource, overlayCandidateFiles } from '../catalog/embedded.js';
 import type { DataSource } from '../catalog/source.js';
 import { canonicalComponentName } from './legacy.js';
 import { mergeRegistries, normalizeRegistry } from './registry.js';
+import { checkExternalRegistry } from '../catalog/registry-check.js';
 
 export interface RecipeStore {
   source: DataSource;
   base: RecipeMetadata;
   overlays: Map<string, RecipeMetadata>;
-  /** The (merged) registry; undefined when an external registry is malformed (warned, defaults skipped). */
+  /** The (merged) registry; an external registry that is malformed fails the store (exit 2). */
   registry(): ComponentRegistry | undefined;
 }
 
@@ -124,24 +125,18 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<RecipeStor
       : normalizeRegistry(embedded.doc('registry.yaml') as ComponentRegistry);
     registryCache = embeddedReg;
     if (external && external.has('registry.yaml')) {
-      try {
-        const raw = external.doc('registry.yaml');
-        const extReg = normalizeRegistry(
-          checkRegistry(raw, `registry ${(opts.dataDir ?? opts.standaloneDir)!}/registry.yaml`),
-        );
-        if (extReg.apiVersion && embeddedReg?.apiVersion && extReg.apiVersion !== embeddedReg.apiVersion) {
-          log().warn('external registry apiVersion differs from the embedded one', {
-            external: extReg.apiVersion,
-            embedded: embeddedReg.apiVersion,
-          });
-        }
-        registryCache = embeddedReg ? mergeRegistries(embeddedReg, extReg) : extReg;
-      } catch (err) {
-        log().warn('external registry.yaml is invalid; registry defaults are not applied', {
-          error: err instanceof Error ? err.message : String(err),
+      // An invalid external registry is bad input (exit 2), never skipped with a warning.
+      const raw = external.doc('registry.yaml');
+      const file = `${(opts.dataDir ?? opts.standaloneDir)!}/registry.yaml`;
+      checkExternalRegistry(raw, `registry ${file}`);
+      const extReg = normalizeRegistry(checkRegistry(raw, `registry ${file}`));
+      if (extReg.apiVersion && embeddedReg?.apiVersion && extReg.apiVersion !== embeddedReg.apiVersion) {
+        log().warn('external registry apiVersion differs from the embedded one', {
+          external: extReg.apiVersion,
+          embedded: embeddedReg.apiVersion,
         });
-        registryCache = undefined;
       }
+      registryCache = embeddedReg ? mergeRegistries(embeddedReg, extReg) : extReg;
     }
     return registryCache;
   };
@@ -150,5 +145,7 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<RecipeStor
     const { check, registrySchema } = await import('../model/schema.js');
     checkRegistry = (raw, src) => check(registrySchema, raw, src) as ComponentRegistry;
   }
+  // Checked now, so a broken external registry fails every command that reads --data.
+  if (external) registry();
   return { source, base: into.base, overlays: into.overlays, registry };
 }

@@ -15,19 +15,26 @@ import {
   type ErrorCode,
 } from '../../src/errors/index.js';
 
-test('formatError: [CODE] message, with causes chained after ": "', () => {
+test('formatError: one label, the code that decides the exit code; cause messages chained after ": "', () => {
   assert.equal(formatError(invalid('bad flag')), '[INVALID_REQUEST] bad flag');
   assert.equal(
     formatError(internal('failed to build recipe', notFound('criteria file not found: c.yaml'))),
-    '[INTERNAL] failed to build recipe: [NOT_FOUND] criteria file not found: c.yaml',
+    '[NOT_FOUND] failed to build recipe: criteria file not found: c.yaml',
   );
   const deep = new AicrError(
     'INTERNAL',
     'outer',
     new AicrError('TIMEOUT', 'middle', new Error('socket hang up')),
   );
-  assert.equal(formatError(deep), '[INTERNAL] outer: [TIMEOUT] middle: socket hang up');
-  assert.equal(String(deep), '[INTERNAL] outer: [TIMEOUT] middle: socket hang up');
+  assert.equal(formatError(deep), '[TIMEOUT] outer: middle: socket hang up');
+  assert.equal(String(deep), '[TIMEOUT] outer: middle: socket hang up');
+  // A wrapper around a plain error (a bug, not a classified cause) stays INTERNAL.
+  assert.equal(
+    formatError(internal('building', new TypeError('x is undefined'))),
+    '[INTERNAL] building: x is undefined',
+  );
+  // A repeated message in the chain is printed once.
+  assert.equal(formatError(internal('same', notFound('same'))), '[NOT_FOUND] same');
   assert.equal(`${notFound('x')}`, '[NOT_FOUND] x');
 });
 
@@ -123,6 +130,16 @@ test('exitCodeFor and formatError: a cyclic cause chain terminates', () => {
   Object.defineProperty(a, 'cause', { value: b });
   assert.equal(exitCodeFor(a), 3);
   const text = formatError(a);
-  assert.ok(text.startsWith('[INTERNAL] a: [NOT_FOUND] b: [INTERNAL] a: '), text);
+  assert.ok(text.startsWith('[NOT_FOUND] a: b: a: b: '), text);
   assert.ok(text.length < 2000);
+});
+
+test('formatError: a parser code frame is cut to its first line', () => {
+  const yamlError = new Error('Nested mappings are not allowed (2:3)\n\n 1 | a: b\n 2 |   c: d\n-----^\n');
+  assert.equal(
+    formatError(invalid('cannot load kubeconfig k', yamlError)),
+    '[INVALID_REQUEST] cannot load kubeconfig k: Nested mappings are not allowed (2:3)',
+  );
+  // Other multi-line messages are kept whole (the logger escapes their newlines).
+  assert.equal(formatError(invalid('a\nb')), '[INVALID_REQUEST] a\nb');
 });

@@ -247,7 +247,7 @@ test('HTTP: a declared Content-Length above the cap is refused before reading, n
     fetchUrl(url, 'recipe', { maxBytes: 1000 }),
     'INVALID_REQUEST',
     2,
-    `recipe at ${url} is too large (5000 bytes, max 1000)`,
+    `recipe at ${server.base}/declared-large?REDACTED is too large: 5000 bytes, more than 1000 bytes, the limit for HTTP(S) bodies`,
   );
   // The default cap is 16 MiB.
   assert.equal(HTTP_MAX_BYTES, 16 * 1024 * 1024);
@@ -256,7 +256,7 @@ test('HTTP: a declared Content-Length above the cap is refused before reading, n
     fetchUrl(big, 'snapshot'),
     'INVALID_REQUEST',
     2,
-    `snapshot at ${big} is too large (${HTTP_MAX_BYTES + 1} bytes, max ${HTTP_MAX_BYTES})`,
+    `snapshot at ${server.base}/declared-large?REDACTED is too large: ${HTTP_MAX_BYTES + 1} bytes, more than ${HTTP_MAX_BYTES} bytes (16 MiB), the limit for HTTP(S) bodies`,
   );
 });
 
@@ -267,7 +267,7 @@ test('HTTP: a chunked body without a length is cut off at the cap, without waiti
     fetchUrl(url, 'recipe', { maxBytes: 1000, timeoutMs: 10_000 }),
     'INVALID_REQUEST',
     2,
-    `recipe at ${url} is too large (more than 1000 bytes)`,
+    `recipe at ${url} is too large: more than 1000 bytes, the limit for HTTP(S) bodies`,
   );
   assert.ok(Date.now() - t0 < 5000);
 });

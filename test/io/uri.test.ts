@@ -2,7 +2,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AicrError, exitCodeFor } from '../../src/errors/index.js';
-import { isConfigMapUri, isHttpUrl, parseConfigMapUri } from '../../src/io/uri.js';
+import {
+  checkInputLocation,
+  checkLocalPath,
+  checkOutputLocation,
+  displayLocation,
+  isConfigMapUri,
+  isHttpUrl,
+  parseConfigMapUri,
+  parseHttpUrl,
+  schemeOf,
+} from '../../src/io/uri.js';
 
 function refused(uri: string, message: string): void {
   assert.throws(
@@ -110,4 +120,52 @@ test('isConfigMapUri and isHttpUrl classify locations', () => {
   assert.equal(isHttpUrl('ftp://example.com/r.yaml'), false);
   assert.equal(isHttpUrl('http:/x'), false);
   assert.equal(isHttpUrl('recipe.yaml'), false);
+});
+
+// ---- schemes, URL checks (issue 9 §6) ------------------------------------------------------------
+
+function exit2(fn: () => unknown, re: RegExp): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof AicrError);
+    assert.equal(exitCodeFor(err), 2);
+    assert.match(err.message, re);
+    return true;
+  });
+}
+
+test('schemeOf: any scheme://, lower-cased; paths, Windows-like and cm without // are not schemes', () => {
+  assert.equal(schemeOf('S3://b/k'), 's3');
+  assert.equal(schemeOf('git+ssh://h/r'), 'git+ssh');
+  assert.equal(schemeOf('cm://ns/n'), 'cm');
+  for (const p of ['./s3://x', 'dir/file.yaml', '-', 'c:\\x', 'cm:/ns/n', 's3:bucket', '']) {
+    assert.equal(schemeOf(p), undefined, p);
+  }
+});
+
+test('checkInputLocation / checkOutputLocation: only files, -, http(s) (inputs) and cm:// pass', () => {
+  for (const ok of ['a.yaml', '/tmp/x', 'http://h/x', 'HTTPS://h/x', 'cm://ns/n'])
+    checkInputLocation(ok, 'recipe');
+  for (const ok of ['a.yaml', '/dev/null', 'cm://ns/n']) checkOutputLocation(ok, 'recipe');
+  for (const bad of ['s3://b/k', 'gs://b/k', 'file:///etc/passwd', 'oci://r/x:1', 'ftp://h/x']) {
+    exit2(() => checkInputLocation(bad, 'recipe'), /scheme is not supported; use a file path, - for stdin/);
+    exit2(() => checkOutputLocation(bad, 'recipe'), /scheme is not supported; use a file path, - for stdout/);
+  }
+  exit2(() => checkOutputLocation('https://h/x', 'recipe'), /URLs are read-only/);
+  exit2(() => checkInputLocation('file:///x.yaml', 'recipe'), /give the path itself/);
+  exit2(() => checkLocalPath('s3://b', '--data'), /--data takes a local directory path/);
+  checkLocalPath('./catalog', '--data');
+});
+
+test('parseHttpUrl: malformed URLs and credentials are exit 2, printed redacted', () => {
+  assert.equal(parseHttpUrl('https://h:8443/a?x=1', 'recipe').host, 'h:8443');
+  for (const bad of ['http://[::1', 'http://', 'https://exa mple.com/']) {
+    exit2(() => parseHttpUrl(bad, 'recipe'), /invalid URL for recipe/);
+  }
+  exit2(
+    () => parseHttpUrl('https://me:pw@h/x?sig=s', 'recipe'),
+    /"https:\/\/REDACTED@h\/x\?REDACTED" contains credentials/,
+  );
+  exit2(() => parseHttpUrl('https://token@h/x', 'recipe'), /contains credentials/);
+  assert.equal(displayLocation('https://a:b@h/p?q=1#f'), 'https://REDACTED@h/p?REDACTED#f');
+  assert.equal(displayLocation('./plain.yaml'), './plain.yaml');
 });

@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, mkdir, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, mkdir, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AicrError, exitCodeFor } from '../../src/errors/index.js';
@@ -13,7 +13,7 @@ import {
   type ConfigMapWriteRequest,
 } from '../../src/io/configmap.js';
 import type { ConfigMapRef } from '../../src/io/uri.js';
-import { CONFIGMAP_MAX_BYTES, writeFileAtomic, writeOutput } from '../../src/io/writer.js';
+import { CONFIGMAP_MAX_BYTES, writeFileSafe, writeOutput } from '../../src/io/writer.js';
 import { buildInfo } from '../../src/version/buildinfo.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -35,19 +35,23 @@ function isAicr(code: string, message: RegExp | string) {
   };
 }
 
-// ---- writeFileAtomic --------------------------------------------------------------------------
+// ---- writeFileSafe --------------------------------------------------------------------------
 
-test('writeFileAtomic creates missing parent folders and writes the content', async () => {
+test('writeFileSafe refuses a missing parent folder (exit 2) and creates no folder', async () => {
   const f = path.join(tmp, 'create', 'a', 'b', 'out.yaml');
-  await writeFileAtomic(f, 'kind: Snapshot\n');
-  assert.equal(await readFile(f, 'utf8'), 'kind: Snapshot\n');
-  assert.deepEqual(await readdir(path.dirname(f)), ['out.yaml']);
+  await assert.rejects(writeFileSafe(f, 'kind: Snapshot\n'), (err: unknown) => {
+    isAicr('INVALID_REQUEST', /folder .*create\/a\/b does not exist/)(err);
+    assert.equal(exitCodeFor(err), 2);
+    return true;
+  });
+  await assert.rejects(stat(path.join(tmp, 'create')), /ENOENT/);
+  await mkdir(path.join(tmp, 'create'));
   const g = path.join(tmp, 'create', 'bin.dat');
-  await writeFileAtomic(g, Buffer.from([0, 1, 2, 255]));
+  await writeFileSafe(g, Buffer.from([0, 1, 2, 255]));
   assert.deepEqual([...(await readFile(g))], [0, 1, 2, 255]);
 });
 
-test('writeFileAtomic replaces a file by rename: readers of the old file never see a mix', async () => {
+test('writeFileSafe replaces a file by rename: readers of the old file never see a mix', async () => {
   const dir = path.join(tmp, 'replace');
   const f = path.join(dir, 'recipe.yaml');
   await mkdir(dir);
@@ -55,7 +59,7 @@ test('writeFileAtomic replaces a file by rename: readers of the old file never s
   const oldIno = (await stat(f)).ino;
   const reader = await open(f, 'r');
   try {
-    await writeFileAtomic(f, 'new: content\n');
+    await writeFileSafe(f, 'new: content\n');
     assert.equal(await readFile(f, 'utf8'), 'new: content\n');
     assert.notEqual((await stat(f)).ino, oldIno, 'a new file took the name');
     // The already-open old file is untouched.
@@ -66,28 +70,38 @@ test('writeFileAtomic replaces a file by rename: readers of the old file never s
   assert.deepEqual(await readdir(dir), ['recipe.yaml'], 'no temp files left');
 });
 
-test('writeFileAtomic applies the requested mode', async () => {
-  const f = path.join(tmp, 'mode', 'secret.yaml');
-  await writeFileAtomic(f, 'x: 1\n', 0o600);
-  assert.equal((await stat(f)).mode & 0o777, 0o600);
+test('writeFileSafe keeps the mode of an existing file; a new file gets 0666 & ~umask', async () => {
+  const dir = path.join(tmp, 'mode');
+  await mkdir(dir);
+  const f = path.join(dir, 'secret.yaml');
+  await writeFile(f, 'old\n', { mode: 0o640 });
+  await chmod(f, 0o640);
+  await writeFileSafe(f, 'x: 1\n');
+  assert.equal((await stat(f)).mode & 0o7777, 0o640);
+  assert.equal(await readFile(f, 'utf8'), 'x: 1\n');
+  const g = path.join(dir, 'new.yaml');
+  await writeFileSafe(g, 'y: 1\n');
+  const umask = process.umask();
+  assert.equal((await stat(g)).mode & 0o777, 0o666 & ~umask);
 });
 
-test('writeFileAtomic: concurrent writes to one file all succeed; one complete content wins', async () => {
+test('writeFileSafe: concurrent writes to one file all succeed; one complete content wins', async () => {
   const dir = path.join(tmp, 'concurrent');
+  await mkdir(dir);
   const f = path.join(dir, 'out.json');
   const contents = Array.from({ length: 12 }, (_, i) => `{"writer": ${i}, "pad": "${'x'.repeat(5000)}"}\n`);
-  await Promise.all(contents.map((c) => writeFileAtomic(f, c)));
+  await Promise.all(contents.map((c) => writeFileSafe(f, c)));
   assert.ok(contents.includes(await readFile(f, 'utf8')));
   assert.deepEqual(await readdir(dir), ['out.json'], 'no temp files left');
 });
 
-test('writeFileAtomic: a directory in the way is an INVALID_REQUEST error and leaves no temp file', async () => {
+test('writeFileSafe: a directory in the way is an INVALID_REQUEST error and leaves no temp file', async () => {
   const dir = path.join(tmp, 'target-is-dir');
   const target = path.join(dir, 'out.yaml');
   await mkdir(target, { recursive: true });
   await writeFile(path.join(target, 'keep'), 'k');
   await assert.rejects(
-    writeFileAtomic(target, 'a: 1\n'),
+    writeFileSafe(target, 'a: 1\n'),
     isAicr('INVALID_REQUEST', new RegExp(`^cannot write output file ${target}: `)),
   );
   assert.deepEqual(await readdir(dir), ['out.yaml'], 'no temp files left');
@@ -95,11 +109,11 @@ test('writeFileAtomic: a directory in the way is an INVALID_REQUEST error and le
   assert.deepEqual(await readdir(target), ['keep']);
 });
 
-test('writeFileAtomic: a parent path that is a file is an AicrError naming the output (exit 2)', async () => {
+test('writeFileSafe: a parent path that is a file is an AicrError naming the output (exit 2)', async () => {
   const blocker = path.join(tmp, 'blocker');
   await writeFile(blocker, 'i am a file');
   const target = path.join(blocker, 'sub', 'out.yaml');
-  await assert.rejects(writeFileAtomic(target, 'a: 1\n'), (err: unknown) => {
+  await assert.rejects(writeFileSafe(target, 'a: 1\n'), (err: unknown) => {
     isAicr('INVALID_REQUEST', new RegExp(`^cannot write output file ${target}: `))(err);
     assert.equal(exitCodeFor(err), 2);
     return true;
@@ -111,6 +125,7 @@ test('writeFileAtomic: a parent path that is a file is an AicrError naming the o
 
 test('writeOutput writes a file path atomically', async () => {
   const f = path.join(tmp, 'out', 'snapshot.yaml');
+  await mkdir(path.dirname(f));
   await writeOutput(f, 'kind: Snapshot\n', { kind: 'snapshot', format: 'yaml' });
   assert.equal(await readFile(f, 'utf8'), 'kind: Snapshot\n');
   assert.deepEqual(await readdir(path.dirname(f)), ['snapshot.yaml']);
@@ -136,7 +151,7 @@ test('writeOutput refuses http(s) URLs (read-only), exit 2', async () => {
     await assert.rejects(writeOutput(url, 'a: 1\n', { kind: 'recipe', format: 'yaml' }), (err: unknown) => {
       isAicr(
         'INVALID_REQUEST',
-        `cannot write output to ${url}: URLs are read-only; use a file path, - or cm://namespace/name`,
+        `cannot write recipe to "${url}": URLs are read-only; use a file path, - for stdout or cm://namespace/name`,
       )(err);
       assert.equal(exitCodeFor(err), 2);
       return true;

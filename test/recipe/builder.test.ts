@@ -134,7 +134,7 @@ test('a missing parent overlay is an inheritance error naming the parent', async
     (err: unknown) => {
       assert.match(
         formatError(err),
-        /failed to resolve inheritance chain: \[NOT_FOUND\] recipe "ghost" not found \(referenced in inheritance chain\)/,
+        /^\[NOT_FOUND\] failed to resolve inheritance chain: recipe "ghost" not found \(referenced in inheritance chain\)/,
       );
       return true;
     },

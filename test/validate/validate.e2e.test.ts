@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -227,6 +227,7 @@ describe('aicr validate: formats, output and stdin', () => {
 
   it('is deterministic and writes files atomically', async () => {
     const out = path.join(dir, 'nested', 'result.json');
+    await mkdir(path.dirname(out), { recursive: true });
     const a = await runCli(['validate', '-r', recipeFile, '-s', mockSnapshot, '-o', out, '-t', 'json']);
     assert.equal(a.code, 0, a.stderr);
     const first = await readFile(out, 'utf8');
