@@ -270,6 +270,7 @@ describe('aicr snapshot --deploy-agent (built CLI, fake API server)', () => {
     assert.deepEqual(
       docs.map((d) => `${d.kind}/${d.metadata.name}`),
       [
+        'Namespace/team-a',
         'ServiceAccount/aicr',
         'Role/aicr',
         'RoleBinding/aicr',
@@ -278,7 +279,7 @@ describe('aicr snapshot --deploy-agent (built CLI, fake API server)', () => {
         'Job/aicr',
       ],
     );
-    assert.equal(docs[5].spec.template.spec.securityContext.runAsNonRoot, true);
+    assert.equal(docs[6].spec.template.spec.securityContext.runAsNonRoot, true);
   });
 
   it('invalid agent flags fail with exit 2 before any request', async () => {
