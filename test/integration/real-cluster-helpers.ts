@@ -37,7 +37,7 @@ export const rnd = () => randomBytes(3).toString('hex');
 export interface ApiAnswer {
   status: number;
   text: string;
-   
+
   json: any;
   contentType?: string;
 }
@@ -176,10 +176,10 @@ export interface PlayNodeOptions {
  */
 export async function playNode(api: Api, ns: string, jobName: string, o: PlayNodeOptions): Promise<string> {
   const sel = encodeURIComponent(`app.kubernetes.io/name=aicr,app.kubernetes.io/instance=${jobName}`);
-   
+
   const pod: any = await waitFor(`the agent pod of Job ${ns}/${jobName}`, async () => {
     const a = await api.ok('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=${sel}`);
-     
+
     return a.json.items.find(
       (p: any) =>
         !p.metadata.deletionTimestamp &&

@@ -61,7 +61,11 @@ describe(
     it(`snapshot --filter topology counts every node, labels and taints (time reported)`, async (t) => {
       const out = path.join(dir, 'topo.json');
       const t0 = Date.now();
-      const r = await cli(adminKubeconfig!, ['snapshot', '--filter', 'topology', '-t', 'json', '-o', out], dir);
+      const r = await cli(
+        adminKubeconfig!,
+        ['snapshot', '--filter', 'topology', '-t', 'json', '-o', out],
+        dir,
+      );
       const secs = (Date.now() - t0) / 1000;
       assert.equal(r.code, 0, r.stderr);
       t.diagnostic(`topology of ${NODES} nodes: ${secs.toFixed(2)}s`);
