@@ -51,7 +51,7 @@ describe(
       };
       const t0 = Date.now();
       await Promise.all(Array.from({ length: 16 }, worker));
-      console.log(`# created ${NODES} Node objects in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+      console.log(`created ${NODES} Node objects in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     });
     after(async () => {
       if (admin) await deleteNodes();
@@ -69,7 +69,7 @@ describe(
       const secs = (Date.now() - t0) / 1000;
       assert.equal(r.code, 0, r.stderr);
       t.diagnostic(`topology of ${NODES} nodes: ${secs.toFixed(2)}s`);
-      console.log(`# topology of ${NODES} nodes: ${secs.toFixed(2)}s`);
+      console.log(`topology of ${NODES} nodes: ${secs.toFixed(2)}s`);
       const snap = JSON.parse(readFileSync(out, 'utf8'));
       const topo = snap.measurements.find((m: { type: string }) => m.type === 'NodeTopology');
       const sub = (n: string) => topo.subtypes.find((s: { subtype: string }) => s.subtype === n).data;
