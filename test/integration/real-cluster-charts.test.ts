@@ -96,6 +96,8 @@ describe('real cluster: our values against the real charts', { skip: skipReason 
     const ref = recipe.componentRefs.find((c: { name: string }) => c.name === 'cert-manager');
     assert.equal(ref.version, version, 'the recipe installs the chart version under test');
     await ensureNs(ref.namespace);
+    // helm template assumes an old Kubernetes unless told: render for the cluster's version.
+    const kubeVersion = (await admin.ok('GET', '/version')).json.gitVersion as string;
     for (const [label, flags] of [
       ['plain', []],
       ['scheduling', SCHEDULING],
@@ -104,11 +106,21 @@ describe('real cluster: our values against the real charts', { skip: skipReason 
       const b = await cli(adminKubeconfig!, ['bundle', '-r', 'recipe.yaml', '-o', out, ...flags], dir);
       assert.equal(b.code, 0, b.stderr);
       const values = path.join(dir, out, 'cert-manager', 'values.yaml');
-      const h = await run('helm', ['template', 'cert-manager', chart, '-n', ref.namespace, '-f', values]);
+      const h = await run('helm', [
+        'template',
+        'cert-manager',
+        chart,
+        '-n',
+        ref.namespace,
+        '-f',
+        values,
+        '--kube-version',
+        kubeVersion,
+      ]);
       assert.equal(h.code, 0, `${label}: helm template: ${h.stderr}`);
       const objects = h.stdout.split(/^---$/m).filter((d) => /^kind:/m.test(d)).length;
       assert.ok(objects >= 30, `${label}: ${objects} objects`);
-      const k = await kubectl(['apply', '--dry-run=server', '-n', ref.namespace, '-f', '-'], h.stdout);
+      const k = await kubectl(['apply', '--dry-run=server', '-f', '-'], h.stdout);
       assert.equal(k.code, 0, `${label}: ${k.stderr}`);
       t.diagnostic(`${label}: ${objects} objects rendered, all accepted by server-side dry-run`);
       if (label === 'scheduling') {
@@ -122,6 +134,8 @@ describe('real cluster: our values against the real charts', { skip: skipReason 
       chart,
       '-f',
       path.join(dir, 'bundle-plain', 'cert-manager', 'values.yaml'),
+      '--kube-version',
+      kubeVersion,
       '--set',
       'notAKnownKey=1',
     ]);
@@ -138,7 +152,11 @@ describe('real cluster: our values against the real charts', { skip: skipReason 
     assert.equal(c.code, 0, c.stderr);
     try {
       await kubectl(['wait', '--for=condition=Established', 'crd/applications.argoproj.io', '--timeout=60s']);
-      const r = await cli(adminKubeconfig!, ['recipe', ...RECIPE, '-o', 'recipe-argo.yaml'], dir);
+      const r = await cli(
+        adminKubeconfig!,
+        ['recipe', ...RECIPE, '--platform', 'kubeflow', '-o', 'recipe-argo.yaml'],
+        dir,
+      );
       assert.equal(r.code, 0, r.stderr);
       const out = path.join(dir, 'argo');
       const b = await cli(
