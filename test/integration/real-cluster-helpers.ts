@@ -27,7 +27,7 @@ export const agentImage = process.env.AICR_E2E_IMAGE || undefined;
 /** Why the suite is skipped (false: it runs). */
 export const skipReason: string | false = adminKubeconfig
   ? false
-  : 'AICR_E2E_KUBECONFIG is not set (npm run test:cluster needs a kubeconfig; see README "Testing against a real cluster")';
+  : 'AICR_E2E_KUBECONFIG is not set (npm run test:cluster needs a kubeconfig; see docs/kubernetes.md, section Tests)';
 
 /** A node label no node carries: agent pods stay Pending and the test plays the node. */
 export const NO_NODE_SELECTOR = 'aicr.nvidia.com/e2e-no-such-node=true';
