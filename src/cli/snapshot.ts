@@ -109,6 +109,15 @@ export function registerSnapshot(program: Command, st: FlagState): void {
     if (maxNodesPerEntry === undefined && envMax) {
       maxNodesPerEntry = intParser('max-nodes-per-entry (env AICR_MAX_NODES_PER_ENTRY)', 0)(envMax);
     }
+    // A cm:// output is checked (namespace, permission) before the collection, not after it.
+    if (opts.output && opts.output.startsWith('cm://')) {
+      const [{ parseConfigMapUri }, { configMapStore }] = await Promise.all([
+        import('../io/uri.js'),
+        import('../io/configmap.js'),
+      ]);
+      const store = await configMapStore();
+      await store.precheckWrite?.(parseConfigMapUri(opts.output), { kubeconfig: opts.kubeconfig });
+    }
     // Ctrl-C / SIGTERM during collection: child process groups are killed, exit 130 / 143.
     const release = holdInterrupts();
     const snap = await collectLocalSnapshot({

@@ -19,6 +19,11 @@ export interface ConfigMapWriteRequest {
 export interface ConfigMapStore {
   read(ref: ConfigMapRef, opts: ConfigMapReadOptions): Promise<Record<string, string>>;
   write(ref: ConfigMapRef, req: ConfigMapWriteRequest, opts: ConfigMapReadOptions): Promise<void>;
+  /**
+   * Checks, before expensive work, what a later `write` needs and can be known now (namespace exists,
+   * permission to create or update the ConfigMap). Throws the error the write would end with.
+   */
+  precheckWrite?(ref: ConfigMapRef, opts: ConfigMapReadOptions): Promise<void>;
 }
 
 type Factory = () => Promise<ConfigMapStore>;

@@ -1,5 +1,5 @@
 /**
- * The snapshot agent's Kubernetes objects, as plain API objects: ServiceAccount, Role, RoleBinding,
+ * The snapshot agent's Kubernetes objects, as plain API objects: Namespace, ServiceAccount, Role, RoleBinding,
  * ClusterRole, ClusterRoleBinding and the Job that runs `aicr snapshot --output cm://<ns>/<name>` on a
  * node. The same builders feed the deployer (src/k8s/agent.ts) and `--print-manifests`, so what an admin
  * reviews is exactly what would be created.
@@ -48,6 +48,8 @@ export type KubeObject = {
 };
 
 export interface AgentObjects {
+  /** The agent namespace (created when missing; never deleted by aicr). */
+  namespace: KubeObject;
   serviceAccount: KubeObject;
   role: KubeObject;
   roleBinding: KubeObject;
@@ -120,6 +122,11 @@ export function buildAgentObjects(cfg: AgentConfig): AgentObjects {
   const crName = clusterRoleName(cfg);
   const subject = { kind: 'ServiceAccount', name: sa, namespace: ns };
 
+  const namespace: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: ns, labels: { 'app.kubernetes.io/managed-by': 'aicr' } },
+  };
   const serviceAccount: KubeObject = {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
@@ -151,7 +158,15 @@ export function buildAgentObjects(cfg: AgentConfig): AgentObjects {
     roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: crName },
     subjects: [subject],
   };
-  return { serviceAccount, role, roleBinding, clusterRole, clusterRoleBinding, job: buildJob(cfg) };
+  return {
+    namespace,
+    serviceAccount,
+    role,
+    roleBinding,
+    clusterRole,
+    clusterRoleBinding,
+    job: buildJob(cfg),
+  };
 }
 
 function buildJob(cfg: AgentConfig): KubeObject {
@@ -281,6 +296,7 @@ function cmp(a: string, b: string): number {
 /** The objects in creation order. */
 export function orderedObjects(objs: AgentObjects): KubeObject[] {
   return [
+    objs.namespace,
     objs.serviceAccount,
     objs.role,
     objs.roleBinding,
@@ -297,10 +313,11 @@ export function orderedObjects(objs: AgentObjects): KubeObject[] {
 export function renderManifests(cfg: AgentConfig): string {
   const docs = orderedObjects(buildAgentObjects(cfg)).map((o) => toYaml(o));
   const header = [
-    '# aicr snapshot agent: RBAC and Job.',
-    `# Apply with: kubectl apply -f <this file>   (namespace "${cfg.namespace}" must exist)`,
+    '# aicr snapshot agent: Namespace, RBAC and Job.',
+    `# Apply with: kubectl apply -f <this file>   (creates namespace "${cfg.namespace}" first when it is missing)`,
     `# The Job writes its snapshot to ${cfg.output}; read it with: aicr recipe --snapshot ${cfg.output}`,
-    `# Delete afterwards with: kubectl delete -f <this file>`,
+    `# Delete afterwards with: kubectl delete -f <this file> --ignore-not-found`,
+    `#   (that also deletes namespace "${cfg.namespace}" and the snapshot in it: skip the first document to keep them)`,
     `# Waiting time assumed for activeDeadlineSeconds: ${formatDuration(cfg.timeoutMs || DEFAULT_AGENT_TIMEOUT_MS)}`,
   ];
   return header.join('\n') + '\n' + docs.map((d) => '---\n' + d).join('');

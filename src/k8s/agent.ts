@@ -353,6 +353,48 @@ async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Another run with the same Job name and namespace must not be clobbered: a Job of that name that has
+ * not finished (and is not being deleted) belongs to a run still in progress, so this run stops before
+ * it creates or changes anything. A finished Job is a leftover (e.g. `--no-cleanup`) and is replaced.
+ */
+async function checkNoActiveRun(kube: Kube, cfg: AgentConfig): Promise<void> {
+  const ns = cfg.namespace;
+  let job: K8sModule.V1Job;
+  try {
+    job = await kube.call(
+      kube.k8s.BatchV1Api,
+      {
+        verb: 'get',
+        resource: 'jobs.batch',
+        namespace: ns,
+        name: cfg.jobName,
+        what: `Job ${ns}/${cfg.jobName}`,
+      },
+      (api) => api.readNamespacedJob({ name: cfg.jobName, namespace: ns }),
+      isNotFound,
+    );
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw err;
+  }
+  if (job.metadata?.deletionTimestamp || jobOutcome(job).state !== 'running') return;
+  throw activeRunError(kube, cfg, job.metadata?.creationTimestamp);
+}
+
+/** Another run holds the Job name: this run leaves every object alone, cleanup included. */
+class ActiveRunError extends AicrError {}
+
+function activeRunError(kube: Kube, cfg: AgentConfig, since?: Date | string): AicrError {
+  const ns = cfg.namespace;
+  const when = since ? ` (created ${since instanceof Date ? since.toISOString() : since})` : '';
+  return new ActiveRunError(
+    'SERVICE_UNAVAILABLE',
+    `another snapshot run is active: Job ${ns}/${cfg.jobName}${when} on ${kube.server} has not finished; ` +
+      `wait for it, use another --job-name, or delete it if it is stale (kubectl -n ${ns} delete job ${cfg.jobName})`,
+  );
+}
+
 /** Deploys the objects; returns the new Job's uid. */
 async function deploy(kube: Kube, cfg: AgentConfig, objs: AgentObjects, pollMs: number): Promise<string> {
   const { k8s } = kube;
@@ -361,10 +403,7 @@ async function deploy(kube: Kube, cfg: AgentConfig, objs: AgentObjects, pollMs: 
     await kube.call(
       k8s.CoreV1Api,
       { verb: 'create', resource: 'namespaces', name: ns, what: `namespace "${ns}"` },
-      (api) =>
-        api.createNamespace({
-          body: { metadata: { name: ns, labels: { 'app.kubernetes.io/managed-by': 'aicr' } } },
-        }),
+      (api) => api.createNamespace({ body: asBody(objs.namespace) }),
       () => true,
     );
     log().info('created namespace', { namespace: ns });
@@ -470,9 +509,19 @@ async function deploy(kube: Kube, cfg: AgentConfig, objs: AgentObjects, pollMs: 
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
-  const created = await kube.call(k8s.BatchV1Api, jobCtx('create'), (api) =>
-    api.createNamespacedJob({ namespace: ns, body: asBody(objs.job) }),
-  );
+  let created: K8sModule.V1Job;
+  try {
+    created = await kube.call(
+      k8s.BatchV1Api,
+      jobCtx('create'),
+      (api) => api.createNamespacedJob({ namespace: ns, body: asBody(objs.job) }),
+      isAlreadyExists,
+    );
+  } catch (err) {
+    // Another run created the Job between our check and now: its objects are not ours to delete.
+    if (isAlreadyExists(err)) throw activeRunError(kube, cfg);
+    throw err;
+  }
   log().info('deployed the snapshot agent', { job: `${ns}/${jobName}`, image: cfg.image });
   return created.metadata?.uid ?? '';
 }
@@ -656,6 +705,7 @@ async function waitForJob(
   const deadlineAt = start + cfg.timeoutMs;
   let pod: PodView | undefined;
   const warned = new Set<string>();
+  let lastFailedCreate: string | undefined;
   progress.status(`waiting for the agent Job ${ns}/${cfg.jobName} to start a pod`);
   for (;;) {
     if (kube.interrupt?.aborted) throw new InterruptedError('waiting for the snapshot agent');
@@ -698,8 +748,15 @@ async function waitForJob(
         }
         if (pod.started) follower.start(pod.name);
       }
+      if (!mine[0] && jobUid && outcome.state === 'running') {
+        const failed = await failedCreate(kube, ns, jobUid);
+        if (failed) {
+          lastFailedCreate = failed;
+          if (/violates PodSecurity/i.test(failed)) throw podSecurityError(kube, cfg, failed);
+        }
+      }
     } catch (err) {
-      if (err instanceof InterruptedError) throw err;
+      if (err instanceof InterruptedError || err instanceof AgentFailure) throw err;
       log().debug('cannot list the agent pods', { error: err instanceof Error ? err.message : String(err) });
     }
 
@@ -729,13 +786,60 @@ async function waitForJob(
       throw new AgentFailure(
         'TIMEOUT',
         `snapshot agent Job ${ns}/${cfg.jobName} did not complete within ${formatDuration(cfg.timeoutMs)}` +
-          (pod ? ` (agent pod ${pod.name}: ${pod.text})` : ' (no agent pod was created)') +
+          (pod
+            ? ` (agent pod ${pod.name}: ${pod.text})`
+            : lastFailedCreate
+              ? ` (no agent pod was created: ${lastFailedCreate})`
+              : ' (no agent pod was created)') +
           '; raise --timeout, or check the image, --node-selector and --toleration',
         pod?.name,
       );
     }
     await sleep(Math.min(pollMs, deadlineAt - now), kube.interrupt);
   }
+}
+
+/**
+ * The newest `FailedCreate` event of the Job (the Job controller could not create the pod, e.g. Pod
+ * Security admission refused it); undefined when there is none or events cannot be read.
+ */
+async function failedCreate(kube: Kube, ns: string, jobUid: string): Promise<string | undefined> {
+  try {
+    const events = await kube.call(
+      kube.k8s.CoreV1Api,
+      { verb: 'list', resource: 'events', namespace: ns, what: 'the agent Job events' },
+      (api) =>
+        api.listNamespacedEvent({
+          namespace: ns,
+          fieldSelector: `involvedObject.uid=${jobUid},reason=FailedCreate`,
+        }),
+    );
+    const newest = (events.items ?? [])
+      .map((e) => ({
+        at: String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? ''),
+        message: e.message ?? '',
+      }))
+      .sort((a, b) => b.at.localeCompare(a.at))[0];
+    return newest?.message ? newest.message.replace(/\s+/g, ' ').trim() : undefined;
+  } catch (err) {
+    if (err instanceof InterruptedError) throw err;
+    log().debug('cannot read the agent Job events', {
+      error: err instanceof Error ? err.message : String(err),
+    });
+    return undefined;
+  }
+}
+
+/** Pod Security admission refused the agent pod: no pod will ever start, so waiting is pointless. */
+function podSecurityError(kube: Kube, cfg: AgentConfig, message: string): AgentFailure {
+  const ns = cfg.namespace;
+  const hint = cfg.privileged
+    ? `run with --privileged=false (the agent then needs no host access; the SystemD and OS measurements come from the container), or use a namespace whose Pod Security level is "privileged"`
+    : `use a namespace whose Pod Security level admits the agent, or ask an admin to relax pod-security.kubernetes.io/enforce on namespace "${ns}"`;
+  return new AgentFailure(
+    'UNAUTHORIZED',
+    `Pod Security admission on ${kube.server} refused the snapshot agent pod of Job ${ns}/${cfg.jobName}: ${message}; ${hint}`,
+  );
 }
 
 /** On failure: the agent's full log, unless streaming already showed all of it. */
@@ -749,11 +853,7 @@ async function printAgentLogs(
   if (!pod) return;
   let text: string;
   try {
-    text = await kube.call(
-      kube.k8s.CoreV1Api,
-      { verb: 'get', resource: 'pods', namespace: ns, name: pod, what: `the logs of pod ${ns}/${pod}` },
-      (api) => api.readNamespacedPodLog({ name: pod, namespace: ns, container: AGENT_CONTAINER }),
-    );
+    text = await readPodLog(kube, ns, pod);
   } catch (err) {
     log().warn('cannot read the agent logs', {
       pod: `${ns}/${pod}`,
@@ -765,6 +865,52 @@ async function printAgentLogs(
   progress.line('--- agent logs ---');
   for (const line of text.replace(/\n$/, '').split('\n')) progress.line(line);
   progress.line('--- end logs ---');
+}
+
+/**
+ * `GET …/pods/<pod>/log` as text. The API answers HTTP 204 with no body and no Content-Type for a pod
+ * whose container never started (e.g. one that never got a node); that is "no logs", not an error.
+ * (The client library's readNamespacedPodLog throws "Cannot parse content" on it.)
+ */
+export async function readPodLog(kube: Kube, ns: string, pod: string): Promise<string> {
+  const { kc, server } = kube.conn;
+  const opts: https.RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  const url = new URL(
+    `${server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod)}/log`,
+  );
+  url.searchParams.set('container', AGENT_CONTAINER);
+  const { signal, deadline } = callSignal(kube.timeoutMs);
+  const mod = url.protocol === 'https:' ? https : http;
+  const ctx: ApiCallContext = {
+    verb: 'get',
+    resource: 'pods/log',
+    namespace: ns,
+    name: pod,
+    what: `the logs of pod ${ns}/${pod}`,
+    server,
+    deadline,
+    timeoutMs: kube.timeoutMs,
+  };
+  const limit = 4 * 1024 * 1024;
+  const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = mod.request(url, { ...opts, method: 'GET', signal }, (r) => {
+      let body = '';
+      r.setEncoding('utf8');
+      r.on('data', (c: string) => {
+        if (body.length < limit) body += c;
+      });
+      r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      r.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  }).catch((err: unknown) => {
+    throw apiError(err, ctx);
+  });
+  if (res.status === 204) return '';
+  if (res.status >= 200 && res.status < 300) return res.body;
+  throw apiError({ code: res.status, body: res.body }, ctx);
 }
 
 // ------------------------------------------------------------------------------------------ readback + cleanup
@@ -789,7 +935,7 @@ async function readBack(kube: Kube, cfg: AgentConfig): Promise<Omit<AgentResult,
 }
 
 /** Deletes the Job and RBAC objects; failures are a warning, never the run's result. */
-async function cleanupAgent(kube: Kube, objs: AgentObjects): Promise<void> {
+async function cleanupAgent(kube: Kube, objs: AgentObjects, jobUid: string | undefined): Promise<void> {
   const { k8s } = kube;
   const rbac = k8s.RbacAuthorizationV1Api;
   const ns = objs.job.metadata.namespace!;
@@ -810,9 +956,17 @@ async function cleanupAgent(kube: Kube, objs: AgentObjects): Promise<void> {
   };
   const { job, serviceAccount: sa, role, roleBinding: rb, clusterRole: cr, clusterRoleBinding: crb } = objs;
   await Promise.all([
-    del(job, k8s.BatchV1Api, 'jobs.batch', (c) =>
-      c.deleteNamespacedJob({ name: job.metadata.name, namespace: ns, propagationPolicy: 'Background' }),
-    ),
+    // Only the Job this run created (uid precondition): never another run's Job of the same name.
+    jobUid
+      ? del(job, k8s.BatchV1Api, 'jobs.batch', (c) =>
+          c.deleteNamespacedJob({
+            name: job.metadata.name,
+            namespace: ns,
+            propagationPolicy: 'Background',
+            body: { preconditions: { uid: jobUid } },
+          }),
+        )
+      : Promise.resolve(),
     del(sa, k8s.CoreV1Api, 'serviceaccounts', (c) =>
       c.deleteNamespacedServiceAccount({ name: sa.metadata.name, namespace: ns }),
     ),
@@ -865,8 +1019,19 @@ export async function runSnapshotAgent(cfg: AgentConfig, opts: AgentRunOptions =
   const progress = opts.progress ?? new Progress();
   const follower = new LogFollower(kube, cfg.namespace, (line) => progress.line(line));
   let pod: PodView | undefined;
+  let owned = false;
+  let jobUid: string | undefined;
   try {
-    const uid = await deploy(kube, cfg, objs, pollMs);
+    await checkNoActiveRun(kube, cfg);
+    owned = true;
+    let uid: string;
+    try {
+      uid = await deploy(kube, cfg, objs, pollMs);
+    } catch (err) {
+      if (err instanceof ActiveRunError) owned = false;
+      throw err;
+    }
+    jobUid = uid || undefined;
     try {
       pod = await waitForJob(kube, cfg, uid, pollMs, progress, follower);
     } catch (err) {
@@ -887,8 +1052,10 @@ export async function runSnapshotAgent(cfg: AgentConfig, opts: AgentRunOptions =
   } finally {
     follower.stop();
     progress.stop();
-    if (cleanup) {
-      await cleanupAgent(new Kube(conn, CLEANUP_TIMEOUT_MS), objs);
+    if (!owned) {
+      log().debug('another run owns the agent objects; nothing to clean up');
+    } else if (cleanup) {
+      await cleanupAgent(new Kube(conn, CLEANUP_TIMEOUT_MS), objs, jobUid);
     } else {
       log().info(
         `--no-cleanup: left Job ${cfg.namespace}/${cfg.jobName}, ServiceAccount/Role/RoleBinding ${cfg.serviceAccountName} and ClusterRole/ClusterRoleBinding ${objs.clusterRole.metadata.name} in place`,

@@ -176,6 +176,7 @@ export async function loadKubeConfig(opts: KubeconfigOptions = {}): Promise<Load
     if (err instanceof AicrError) throw err;
     throw invalid(`cannot load Kubernetes configuration from ${describeSource(source)}: ${oneLine(err)}`);
   }
+  allowPlainHttp(kc);
   const cluster = kc.getCurrentCluster();
   if (!cluster) {
     throw invalid(
@@ -296,6 +297,19 @@ function installExecAuth(
   // Ours goes first either way, so the library's runner is never chosen for an exec user.
   if (i >= 0) list.splice(i, 1);
   list.unshift(auth);
+}
+
+/**
+ * A cluster whose server is plain `http://` (e.g. `kubectl proxy`) has no TLS to verify; kubectl talks to
+ * it as it is. The client library refuses such a server unless `skipTLSVerify` is set ("HTTP protocol is
+ * not allowed when skipTLSVerify is not set"), so it is set for those clusters (it changes nothing else
+ * over plain HTTP). Clusters reached through a proxy keep their settings.
+ */
+function allowPlainHttp(kc: KubeConfig): void {
+  const fixed = kc.clusters.map((c) =>
+    /^http:\/\//i.test(c.server) && !c.proxyUrl && !c.skipTLSVerify ? { ...c, skipTLSVerify: true } : c,
+  );
+  if (fixed.some((c, i) => c !== kc.clusters[i])) kc.clusters = fixed;
 }
 
 /** In-cluster configuration, as the library's `loadFromCluster` builds it, from `src.serviceAccountDir`. */

@@ -84,6 +84,107 @@ export function kubernetesConfigMapStore(opts: KubernetesConfigMapStoreOptions =
       }
     },
 
+    async precheckWrite(ref: ConfigMapRef, o: ConfigMapReadOptions): Promise<void> {
+      const conn = await connect(ref, 'write', o.kubeconfig);
+      const what = `ConfigMap ${ref.namespace}/${ref.name}`;
+      /** One API call; errors `keep` accepts are rethrown raw, the rest become AicrErrors. */
+      const call = async <T>(
+        verb: string,
+        resource: string,
+        fn: (
+          core: InstanceType<typeof conn.k8s.CoreV1Api>,
+          authz: InstanceType<typeof conn.k8s.AuthorizationV1Api>,
+        ) => Promise<T>,
+        keep: (err: unknown) => boolean,
+      ): Promise<T> => {
+        const { signal, deadline } = callSignal(timeoutMs, o.signal);
+        try {
+          return await fn(
+            makeApiClient(conn, conn.k8s.CoreV1Api, signal),
+            makeApiClient(conn, conn.k8s.AuthorizationV1Api, signal),
+          );
+        } catch (err) {
+          if (keep(err)) throw err;
+          throw apiError(err, {
+            verb,
+            resource,
+            namespace: ref.namespace,
+            name: ref.name,
+            server: conn.server,
+            what,
+            deadline,
+            timeoutMs,
+          });
+        }
+      };
+      const status = (err: unknown) => (err as { code?: unknown }).code;
+      // Does the ConfigMap exist (→ update) or not (→ create)?
+      let exists = true;
+      try {
+        await call(
+          'get',
+          'configmaps',
+          (core) => core.readNamespacedConfigMap({ name: ref.name, namespace: ref.namespace }),
+          isNotFound,
+        );
+      } catch {
+        exists = false;
+      }
+      if (!exists) {
+        // A user without cluster-wide read may not get namespaces (403): the namespace stays unknown.
+        try {
+          await call(
+            'get',
+            'namespaces',
+            (core) => core.readNamespace({ name: ref.namespace }),
+            (e) => isNotFound(e) || status(e) === 403,
+          );
+        } catch (err) {
+          if (isNotFound(err)) {
+            throw new AicrError(
+              'NOT_FOUND',
+              `cannot create ${what}: namespace "${ref.namespace}" not found on ${conn.server}; create the namespace first or use an existing one`,
+            );
+          }
+        }
+      }
+      const verb = exists ? 'update' : 'create';
+      let allowed: boolean | undefined;
+      try {
+        const res = await call(
+          'create',
+          'selfsubjectaccessreviews.authorization.k8s.io',
+          (_core, authz) =>
+            authz.createSelfSubjectAccessReview({
+              body: {
+                apiVersion: 'authorization.k8s.io/v1',
+                kind: 'SelfSubjectAccessReview',
+                spec: {
+                  resourceAttributes: {
+                    verb,
+                    group: '',
+                    resource: 'configmaps',
+                    namespace: ref.namespace,
+                    ...(exists ? { name: ref.name } : {}),
+                  },
+                },
+              },
+            }),
+          (e) => status(e) === 403 || status(e) === 404,
+        );
+        allowed = res.status?.allowed === true;
+      } catch {
+        // This user may not create access reviews, or the API is not served: the write itself will tell.
+      }
+      if (allowed === false) {
+        throw new AicrError(
+          'UNAUTHORIZED',
+          `forbidden: permission "${verb}" on "configmaps" in namespace "${ref.namespace}" is missing on ${conn.server} (needed to write ${uri(ref)}); ask a cluster admin to grant it (see docs/kubernetes.md)`,
+        );
+      }
+      log().debug('ConfigMap output pre-checked', { configmap: uri(ref), verb });
+    },
+
     async write(ref: ConfigMapRef, req: ConfigMapWriteRequest, o: ConfigMapReadOptions): Promise<void> {
       const conn = await connect(ref, 'write', o.kubeconfig);
       const what = `ConfigMap ${ref.namespace}/${ref.name}`;

@@ -121,9 +121,17 @@ export function apiError(err: unknown, ctx: ApiCallContext): AicrError {
     if (isAbortError(err)) {
       return new AicrError('INTERNAL', `interrupted while trying to ${ctx.verb} ${what} on ${ctx.server}`);
     }
+    if (isNetworkError(err)) {
+      return mk(
+        'SERVICE_UNAVAILABLE',
+        `cannot reach Kubernetes API server ${ctx.server} to ${ctx.verb} ${what} (check the kubeconfig's server address, VPN and firewall)`,
+      );
+    }
+    // The server answered, but not in a way the client understood (e.g. an empty HTTP 204): not a
+    // network problem, so no advice about VPNs and firewalls.
     return mk(
-      'SERVICE_UNAVAILABLE',
-      `cannot reach Kubernetes API server ${ctx.server} to ${ctx.verb} ${what} (check the kubeconfig's server address, VPN and firewall)`,
+      'INTERNAL',
+      `unexpected answer from the Kubernetes API server ${ctx.server} to ${ctx.verb} ${what}`,
     );
   }
   switch (status) {

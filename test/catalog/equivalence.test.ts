@@ -8,7 +8,10 @@
  * - custom resource `skyhook.nvidia.com/v1alpha1 Skyhook` → `nodewright.nvidia.com/v1alpha1 NodeWright`;
  * - external locations keep their upstream names: URLs (chart repositories), images under ghcr.io,
  *   absolute host paths, and the registry's `helm.defaultChart` (the chart is still `skyhook-operator`);
- * - the registry additionally lists the legacy --set keys as extra valueOverrideKeys.
+ * - the registry additionally lists the legacy --set keys as extra valueOverrideKeys;
+ * - the Nodewright operator chart is pinned to one that serves the kinds our bundles render (issue 10:
+ *   `nodewright` v0.19.0 from oci://ghcr.io/nvidia/nodewright/charts instead of `skyhook-operator`
+ *   v0.14.0), and registry entries may carry `servedKinds` (ours; see test/catalog/served-kinds.test.ts).
  *
  * Comments are ours and are not compared (templates are compared with comments removed).
  * Every check is also run against deliberately broken copies of our catalog, so a check that
@@ -83,6 +86,49 @@ function mapFacts(value: unknown, keyPath: string[] = []): unknown {
 /** Template lines: images under ghcr.io/nvidia/skyhook-packages keep their name. */
 function mapTemplateLine(line: string): string {
   return line.replace(/(?<!ghcr\.io\/nvidia\/)skyhook/g, 'nodewright').replace(/Skyhook/g, 'NodeWright');
+}
+
+/** The Nodewright operator chart pin (issue 10), applied to the reference facts. */
+const NODEWRIGHT_CHART = {
+  source: 'oci://ghcr.io/nvidia/nodewright/charts',
+  chart: 'nodewright',
+  version: 'v0.19.0',
+};
+
+/** Our registry entry minus `servedKinds` (our extension), and the reference entry with the pin. */
+function registryFacts(ours: any, expected: any): [any, any] {
+  const { servedKinds: _ignored, ...o } = ours;
+  if (expected.name !== 'nodewright-operator') return [o, expected];
+  return [
+    o,
+    {
+      ...expected,
+      helm: {
+        ...expected.helm,
+        defaultRepository: NODEWRIGHT_CHART.source,
+        defaultChart: NODEWRIGHT_CHART.chart,
+        defaultVersion: NODEWRIGHT_CHART.version,
+      },
+    },
+  ];
+}
+
+/** An overlay's componentRefs with the Nodewright pin applied where the reference pins the chart. */
+function pinNodewright(spec: any): any {
+  if (!Array.isArray(spec?.componentRefs)) return spec;
+  return {
+    ...spec,
+    componentRefs: spec.componentRefs.map((r: any) =>
+      r.name === 'nodewright-operator' && r.version
+        ? {
+            ...r,
+            source: NODEWRIGHT_CHART.source,
+            chart: NODEWRIGHT_CHART.chart,
+            version: NODEWRIGHT_CHART.version,
+          }
+        : r,
+    ),
+  };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -178,7 +224,8 @@ function checkRegistry(ref: Tree, emb: Tree): void {
     'registry components (same order)',
   );
   for (let i = 0; i < expected.length; i++) {
-    assert.deepEqual(o.components[i], expected[i], `registry component ${expected[i].name}`);
+    const [got, want] = registryFacts(o.components[i], expected[i]);
+    assert.deepEqual(got, want, `registry component ${expected[i].name}`);
   }
   assert.deepEqual(Object.keys(o).sort(), Object.keys(r).sort(), 'registry top-level keys');
 }
@@ -191,7 +238,7 @@ function checkOverlay(refRel: string, ref: Tree, emb: Tree): void {
   assert.equal(o.kind, r.kind, `${rel}: kind`);
   assert.equal(o.apiVersion, r.apiVersion, `${rel}: apiVersion`);
   assert.deepEqual(o.metadata, mapFacts(r.metadata), `${rel}: metadata`);
-  assert.deepEqual(o.spec, mapFacts(r.spec), `${rel}: spec`);
+  assert.deepEqual(o.spec, pinNodewright(mapFacts(r.spec)), `${rel}: spec`);
   assert.deepEqual(Object.keys(o).sort(), Object.keys(r).sort(), `${rel}: top-level keys`);
 }
 
@@ -427,7 +474,8 @@ describe('recipes/ references resolve', () => {
     const wr = registry.components.find((c: any) => c.name === 'nodewright-operator');
     assert.equal(wr.displayName, 'nodewright');
     assert.equal(wr.helm.defaultNamespace, 'nodewright');
-    assert.equal(wr.helm.defaultChart, 'skyhook-operator');
+    assert.equal(wr.helm.defaultChart, 'nodewright');
+    assert.equal(wr.helm.defaultRepository, 'oci://ghcr.io/nvidia/nodewright/charts');
     assert.deepEqual(wr.valueOverrideKeys, ['nodewright', 'skyhook', 'skyhook-operator']);
   });
 });

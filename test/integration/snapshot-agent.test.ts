@@ -270,6 +270,7 @@ describe('aicr snapshot --deploy-agent (built CLI, fake API server)', () => {
     assert.deepEqual(
       docs.map((d) => `${d.kind}/${d.metadata.name}`),
       [
+        'Namespace/team-a',
         'ServiceAccount/aicr',
         'Role/aicr',
         'RoleBinding/aicr',
@@ -278,7 +279,37 @@ describe('aicr snapshot --deploy-agent (built CLI, fake API server)', () => {
         'Job/aicr',
       ],
     );
-    assert.equal(docs[5].spec.template.spec.securityContext.runAsNonRoot, true);
+    assert.equal(docs[6].spec.template.spec.securityContext.runAsNonRoot, true);
+  });
+
+  it('a running Job of the same name belongs to another run: exit 6, and nothing of it is touched', async () => {
+    const [other] = server.put({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name: 'aicr',
+        namespace: 'gpu',
+        uid: 'other-run-uid',
+        labels: { 'app.kubernetes.io/name': 'aicr' },
+      },
+      spec: { template: { spec: { containers: [] } } },
+      status: { active: 1 },
+    });
+    const before = server.requests.length;
+    const r = await cli(['snapshot', '--deploy-agent', '-n', 'gpu', '--timeout', '30s']);
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(r.stderr, /another snapshot run is active: Job gpu\/aicr/);
+    const jobs = server.list('batch/v1', 'Job');
+    assert.deepEqual(
+      jobs.map((j) => j.metadata?.uid),
+      [other!.metadata?.uid],
+    );
+    // Only reads: no create, update or delete of anything.
+    const writes = server.requests
+      .slice(before)
+      .filter((q) => q.method !== 'GET' && !/selfsubjectaccessreviews/.test(q.path))
+      .map((q) => `${q.method} ${q.path}`);
+    assert.deepEqual(writes, []);
   });
 
   it('invalid agent flags fail with exit 2 before any request', async () => {

@@ -88,7 +88,9 @@ describe('agent RBAC objects', () => {
 
   it('every object carries the aicr labels', () => {
     const objs = buildAgentObjects(cfg({ jobName: 'snap-1' }));
-    for (const o of Object.values(objs)) {
+    // The Namespace may be shared by many runs: it carries only managed-by.
+    assert.deepEqual(objs.namespace.metadata.labels, { 'app.kubernetes.io/managed-by': 'aicr' });
+    for (const o of Object.values(objs).filter((x) => x.kind !== 'Namespace')) {
       assert.equal(o.metadata.labels?.['app.kubernetes.io/name'], 'aicr', o.kind);
       assert.equal(o.metadata.labels?.['app.kubernetes.io/managed-by'], 'aicr', o.kind);
       assert.equal(o.metadata.labels?.['app.kubernetes.io/instance'], 'snap-1', o.kind);
@@ -207,17 +209,22 @@ describe('agent Job', () => {
 });
 
 describe('--print-manifests', () => {
-  it('renders the six objects as a YAML stream that parses back to the same objects', () => {
+  it('renders the Namespace first, then the six objects, as a YAML stream that parses back to the same objects', () => {
     const c = cfg({ nodeSelector: { 'nvidia.com/gpu.present': 'true' }, imagePullSecrets: ['regcred'] });
     const text = renderManifests(c);
     const docs = parseAllDocuments(text).map((d) => d.toJS());
     assert.deepEqual(
       docs.map((d) => d.kind),
-      ['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'Job'],
+      ['Namespace', 'ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'Job'],
     );
     const objs = buildAgentObjects(c);
-    assert.deepEqual(docs[5], JSON.parse(JSON.stringify(objs.job)));
-    assert.deepEqual(docs[3], JSON.parse(JSON.stringify(objs.clusterRole)));
+    assert.deepEqual(docs[0], {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: c.namespace, labels: { 'app.kubernetes.io/managed-by': 'aicr' } },
+    });
+    assert.deepEqual(docs[6], JSON.parse(JSON.stringify(objs.job)));
+    assert.deepEqual(docs[4], JSON.parse(JSON.stringify(objs.clusterRole)));
     assert.match(text, /^# aicr snapshot agent/);
     assert.equal(renderManifests(c), text, 'deterministic');
     // values that YAML would otherwise read as other types stay strings

@@ -39,14 +39,25 @@ function referenceOverlays(): RefOverlay[] {
 
 /**
  * The reference catalog's Skyhook component folders and namespace mapped to Nodewright (component
- * names are already read as Nodewright by the store). Chart names and repositories stay: the chart is
- * still published under its original name.
+ * names are already read as Nodewright by the store), and the Nodewright operator chart pin of
+ * issue 10 (chart `nodewright` v0.19.0 from oci://ghcr.io/nvidia/nodewright/charts).
  */
 function renamed(r: RecipeResult): unknown {
   const text = JSON.stringify(r)
     .replace(/components\/skyhook-/g, 'components/nodewright-')
     .replace(/"namespace":"skyhook"/g, '"namespace":"nodewright"');
-  return JSON.parse(text);
+  const out = JSON.parse(text) as RecipeResult;
+  // Issue 10: our Nodewright operator chart is pinned to one serving the nodewright.nvidia.com kinds.
+  for (const c of out.componentRefs ?? []) {
+    if (c.name === 'nodewright-operator') {
+      Object.assign(c, {
+        source: 'oci://ghcr.io/nvidia/nodewright/charts',
+        chart: 'nodewright',
+        version: 'v0.19.0',
+      });
+    }
+  }
+  return out;
 }
 
 function comparable(r: RecipeResult) {
