@@ -230,14 +230,23 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
   const outputs = new Map<string, { out: ComponentOutput; files: GeneratedFile[] }>();
   const failures: { wave: number; err: AicrError }[] = [];
   const stopped = () => !!req.failFast && failures.length > 0;
+  // One component per event-loop turn: its (synchronous) rendering starts from a fresh
+  // setImmediate queued after the previous one ran, so the poll phase (signals) runs in between.
+  let chain: Promise<void> = Promise.resolve();
+  const turn = (): Promise<void> => {
+    const next = chain.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    chain = next;
+    return next;
+  };
   try {
     await pool(
       plan.components,
       req.concurrency ?? 0,
       async (c) => {
         try {
-          // Yield first, so that components run interleaved and fail-fast can stop those not begun.
-          await Promise.resolve();
+          // Yield to the event loop first: components run interleaved, fail-fast can stop those not
+          // begun, and a signal (SIGINT/SIGTERM) is handled between components.
+          await turn();
           if (stopped()) return;
           const values = finalValues(source, c, scheduling);
           const manifests = c.ref.manifestFiles?.length

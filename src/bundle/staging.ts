@@ -206,11 +206,13 @@ const open = new Set<Staging>();
 let installed = false;
 
 function onSignal(signal: NodeJS.Signals): void {
-  for (const s of open) s.cleanupSync();
   const outs = [...open].map((s) => s.outputDir);
+  for (const s of open) s.cleanupSync();
   open.clear();
   writeStderr(
-    `[cli] interrupted by ${signal}: bundle not written${outs.length ? `; ${outs.join(', ')} left as it was` : ''}\n`,
+    outs.length
+      ? `[cli] interrupted by ${signal}: bundle not written; ${outs.join(', ')} left as it was\n`
+      : `[cli] interrupted by ${signal}\n`,
   );
   process.exit(SIGNAL_EXIT[signal] ?? 1);
 }
@@ -220,6 +222,10 @@ function onExit(): void {
   open.clear();
 }
 
+/**
+ * Registers `s` for clean-up on signals and exit. The handlers stay for the rest of the process: a
+ * signal that arrives after the commit still ends it with 130/143 (the new tree is complete then).
+ */
 function track(s: Staging): void {
   open.add(s);
   if (installed) return;
@@ -230,10 +236,6 @@ function track(s: Staging): void {
 
 function untrack(s: Staging): void {
   open.delete(s);
-  if (open.size || !installed) return;
-  installed = false;
-  for (const sig of Object.keys(SIGNAL_EXIT)) process.removeListener(sig, onSignal);
-  process.removeListener('exit', onExit);
 }
 
 // ---------------------------------------------------------------------------------------------
