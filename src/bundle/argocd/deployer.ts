@@ -44,8 +44,9 @@ const REPO_FORMS: RegExp[] = [
  */
 export function checkRepoUrl(repo: string): void {
   if (REPO_FORMS.some((re) => re.test(repo))) return;
-  const shown = JSON.stringify(repo);
-  const creds = /^[a-z+]+:\/\/[^/@]*:[^/@]*@/i.test(repo);
+  const creds = /^https?:\/\/[^/@]*@/i.test(repo);
+  // Never echo what may be a token: user information of http(s) URLs is masked.
+  const shown = JSON.stringify(creds ? repo.replace(/^(https?:\/\/)[^/@]*@/i, '$1***@') : repo);
   throw invalid(
     `invalid --repo ${shown}: ${creds ? 'credentials are not allowed in the URL (register them in Argo CD instead); ' : ''}expected a git URL: https://host/org/repo.git, ssh://git@host/org/repo.git or git@host:org/repo.git (letters, digits and . _ ~ % + - / in the path)`,
   );
