@@ -9,6 +9,7 @@ import { generateBundle, type BundleResult } from './generate.js';
 import { parseSet, type DeployerName, type Scheduling } from './options.js';
 import { writeStdout } from '../io/stdio.js';
 import { shq } from './shell.js';
+import { installInterruptHandlers } from './staging.js';
 import { checkRepoUrl } from './argocd/deployer.js';
 
 export interface RunBundleOptions {
@@ -49,6 +50,7 @@ export function summary(r: BundleResult): string {
 }
 
 export async function runBundle(o: RunBundleOptions): Promise<BundleResult> {
+  installInterruptHandlers();
   for (const s of o.set) parseSet(s); // syntax errors before any I/O
   if (o.deployer === 'argocd' && !o.repo) {
     throw invalid(

@@ -228,6 +228,11 @@ function onExit(): void {
  */
 function track(s: Staging): void {
   open.add(s);
+  installInterruptHandlers();
+}
+
+/** SIGINT/SIGTERM/SIGHUP end the process with 130/143/129 after cleaning up any open output. */
+export function installInterruptHandlers(): void {
   if (installed) return;
   installed = true;
   for (const sig of Object.keys(SIGNAL_EXIT)) process.on(sig, onSignal);

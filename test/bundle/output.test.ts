@@ -38,7 +38,7 @@ describe(
     let fast: { data: string; recipe: string };
     before(() => {
       dir = tempDir('aicr-bundle-out-');
-      slow = slowCatalog(path.join(dir, 'slow'), 8, 900_000);
+      slow = slowCatalog(path.join(dir, 'slow'), 12, 900_000);
       fast = slowCatalog(path.join(dir, 'fast'), 3, 1);
     });
     after(() => cleanup(dir));
@@ -148,11 +148,21 @@ describe(
         const out = path.join(dir, `sig-${signal}`);
         assert.equal(aicr(bundleArgs(fast, out)).code, 0);
         const before = snapshot(out);
-        // Two moments: as soon as the staging directory exists, and well into generation.
-        for (const delayMs of [0, 1500]) {
+        // Two moments: as soon as the staging directory exists, and with half the components staged.
+        for (const staged of [0, 6]) {
           const child = start(bundleArgs(slow, out));
           await waitFor('staging directory', () => sideEntries(out).some((n) => n.includes('staging')));
-          await new Promise((r) => setTimeout(r, delayMs));
+          const staging = path.join(
+            dir,
+            sideEntries(out).find((n) => n.includes('staging'))!,
+          );
+          await waitFor(`${staged} components staged`, () => {
+            try {
+              return readdirSync(staging).length >= staged;
+            } catch {
+              return true;
+            }
+          });
           child.proc.kill(signal);
           const res = await child.done;
           assert.equal(res.code, code, res.stderr);
@@ -169,6 +179,7 @@ describe(
       await new Promise((r) => setTimeout(r, 100));
       child.proc.kill('SIGINT');
       const res = await child.done;
+      // Before the command is set up the signal's default action ends the process; after, exit 130.
       assert.ok(res.code === 130 || res.signal === 'SIGINT', `${res.code} ${res.signal}`);
       assert.ok(!existsSync(path.join(dir, 'sig-early')), 'no parent directories left behind');
     });
@@ -223,7 +234,7 @@ describe(
       const ra = await a.done;
       assert.equal(ra.code, 0, ra.stderr);
       assert.equal(wholeTreeProblem(out), undefined);
-      assert.ok(readTree(out).has('slow-07/manifests/cm.yaml'), 'the slow bundle won, whole');
+      assert.ok(readTree(out).has('slow-11/manifests/cm.yaml'), 'the slow bundle won, whole');
       assert.deepEqual(sideEntries(out), []);
     });
 
