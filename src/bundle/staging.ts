@@ -263,7 +263,15 @@ function resolveOutput(outputDir: string): string {
   try {
     real = realpathSync(existing);
   } catch (err) {
-    throw fsError(`cannot resolve output path ${outputDir}`, err);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new AicrError(
+        'UNAUTHORIZED',
+        `cannot resolve output path ${outputDir}: ${(err as Error).message}`,
+      );
+    throw invalid(
+      `invalid --output ${outputDir}: ${code === 'ENOENT' ? 'it is a symlink to nothing' : (err as Error).message}`,
+    );
   }
   return path.join(real, ...rest);
 }

@@ -7,7 +7,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { cliPath } from '../helpers/paths.js';
 import { cleanup, readTree, tempDir } from './helpers.js';
@@ -114,6 +123,24 @@ describe(
       mkdirSync(empty);
       assert.equal(aicr(bundleArgs(fast, empty)).code, 0);
       assert.equal(wholeTreeProblem(empty), undefined);
+    });
+
+    it('follows a symlink to a bundle directory (the target is replaced) and refuses a dangling one', () => {
+      const target = path.join(dir, 'link-target');
+      assert.equal(aicr(bundleArgs(fast, target)).code, 0);
+      const link = path.join(dir, 'link');
+      symlinkSync(target, link);
+      const r = aicr(bundleArgs(fast, link, '--set', 'slow-00:variant=b'));
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(lstatSync(link).isSymbolicLink(), 'the link stays a link');
+      assert.match(readFileSync(path.join(target, 'slow-00/manifests/cm.yaml'), 'utf8'), /variant: "b"/);
+      assert.equal(wholeTreeProblem(target), undefined);
+      const dangling = path.join(dir, 'dangling');
+      symlinkSync(path.join(dir, 'nowhere'), dangling);
+      const d = aicr(bundleArgs(fast, dangling));
+      assert.equal(d.code, 2, d.stderr);
+      assert.match(d.stderr, /symlink to nothing/);
+      assert.ok(!existsSync(path.join(dir, 'nowhere')));
     });
 
     it('refuses a bundle of a newer format without --force', () => {
