@@ -171,7 +171,8 @@ async function interruptedCheck(runs) {
   for (let i = 0; i < runs; i++) {
     const next = current === 'a' ? 'b' : 'a';
     const signal = signals[i % 3];
-    const at = Math.floor(Math.random() * durMs * 1.1);
+    // Half the moments anywhere in the run, half near its end (the commit and swap).
+    const at = Math.floor(i % 2 ? Math.random() * durMs * 1.05 : durMs * (0.8 + Math.random() * 0.25));
     const hadLeftovers = side().length > 0;
     const child = spawn(node, [cli, ...args(out, next)], { stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', (code, sig) => resolve({ code, sig })));
@@ -198,7 +199,7 @@ async function interruptedCheck(runs) {
   exec([cli, ...args(out, current)]);
   const finalLeft = side().length;
   console.log(
-    `\ninterrupted bundle: ${stats.runs} runs (~${durMs} ms each uninterrupted) sent SIGINT/SIGTERM/SIGKILL in turn at a random moment`,
+    `\ninterrupted bundle: ${stats.runs} runs (~${durMs} ms each uninterrupted) sent SIGINT/SIGTERM/SIGKILL in turn at a random moment (half of them near the end)`,
   );
   console.log(
     `  tree whole afterwards: ${stats.keptOld + stats.completeNew}/${stats.runs} (old kept ${stats.keptOld}, new complete ${stats.completeNew}, broken ${stats.broken})`,

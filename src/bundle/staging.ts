@@ -339,8 +339,6 @@ export class Staging {
       s.checkOwnership(outputDir, opts);
       try {
         mkdirSync(s.dir);
-        const cur = lstatOrUndef(out);
-        if (cur?.isDirectory()) chmodSync(s.dir, cur.mode & 0o7777);
       } catch (err) {
         throw fsError(`cannot create the staging directory ${s.dir}`, err);
       }
@@ -351,7 +349,10 @@ export class Staging {
     return s;
   }
 
-  /** Under the lock: restore a tree a killed run moved aside, remove every leftover entry. */
+  /**
+   * Under the lock: restore a tree a killed run moved aside but did not replace (the most recent
+   * one; an aicr bundle or a directory being replaced with --force alike), remove every leftover.
+   */
   private recover(prefix: string): void {
     let names: string[];
     try {
@@ -366,7 +367,7 @@ export class Staging {
       const olds = leftovers
         .filter((n) => n.slice(prefix.length).startsWith('old-'))
         .map((n) => path.join(this.parent, n))
-        .filter((p) => classifyOutput(p).state === 'bundle')
+        .filter((p) => lstatOrUndef(p)?.isDirectory())
         .sort((a, b) => (lstatOrUndef(b)?.mtimeMs ?? 0) - (lstatOrUndef(a)?.mtimeMs ?? 0));
       if (olds.length) renameSync(olds[0]!, this.outputDir);
     }
@@ -426,7 +427,9 @@ export class Staging {
     if (this.done) throw new AicrError('INTERNAL', `bundle output ${this.outputDir} is already closed`);
     const old = this.dir.replace(/staging-([0-9a-f]+)$/, 'old-$1');
     try {
-      if (lstatOrUndef(this.outputDir) !== undefined) {
+      const cur = lstatOrUndef(this.outputDir);
+      if (cur !== undefined) {
+        chmodSync(this.dir, cur.mode & 0o7777); // the new tree keeps the directory's permission bits
         renameSync(this.outputDir, old);
         this.old = old;
         try {

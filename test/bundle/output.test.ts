@@ -250,6 +250,22 @@ describe(
       assert.deepEqual(sideEntries(out), []);
     });
 
+    it('restores a directory a killed --force run had moved aside (not a bundle) too', () => {
+      const out = path.join(dir, 'forced-half');
+      mkdirSync(path.join(dir, '.forced-half.aicr-old-00aa'));
+      writeFileSync(path.join(dir, '.forced-half.aicr-old-00aa', 'mine.txt'), 'keep me\n');
+      writeFileSync(path.join(dir, '.forced-half.aicr-lock'), `pid: ${deadPid()}\nstart: 1\n`);
+      const bad = slowCatalog(path.join(dir, 'bad2'), 1, 1);
+      writeFileSync(
+        path.join(bad.data, 'components/slow-00/manifests/cm.yaml'),
+        '{{ repeat 100000000 "x" }}',
+      );
+      const r = aicr(bundleArgs(bad, out, '--force'));
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(readFileSync(path.join(out, 'mine.txt'), 'utf8'), 'keep me\n');
+      assert.deepEqual(sideEntries(out), []);
+    });
+
     it('two bundles at once into one directory: the second fails "in use by PID n" (exit 6), the first wins whole', async () => {
       const out = path.join(dir, 'concurrent');
       const a = start(bundleArgs(slow, out));
