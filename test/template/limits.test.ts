@@ -82,6 +82,16 @@ describe('template limits', () => {
     assert.ok(Date.now() - t0 < 5000);
   });
 
+  it('exponential recursion through include is stopped by the time limit', () => {
+    const t0 = Date.now();
+    rejects(
+      '{{ define "a" }}{{ if lt (len .) 40 }}{{ include "a" (append . 1) }}{{ include "a" (append . 1) }}{{ end }}{{ end }}{{ include "a" (list) }}',
+      /exceeded the time limit of 300 ms/,
+      { limits: { maxTimeMs: 300 } },
+    );
+    assert.ok(Date.now() - t0 < 5000);
+  });
+
   it('printf bounds widths and precisions as Go does (BADWIDTH, BADPREC, NOVERB)', () => {
     assert.equal(sprintf('%*d', [2_000_000, 1]), '%!(BADWIDTH)1');
     assert.equal(sprintf('%.*d', [2_000_000, 1]), '%!(BADPREC)1');
