@@ -44,6 +44,8 @@ export interface BundleRequest {
   dataDir?: string;
   /** Replace an existing output directory that is not an aicr bundle. */
   force?: boolean;
+  /** Local input paths (recipe file, --data): --force never replaces a directory holding them. */
+  inputs?: string[];
   toolVersion: string;
   /** Template engine for manifestFiles (defaults to src/template). */
   render?: TemplateRenderer;
@@ -226,7 +228,10 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
     repo: req.repo,
   };
 
-  const staging = Staging.open(req.outputDir, { force: req.force });
+  const staging = Staging.open(req.outputDir, {
+    force: req.force,
+    inputs: [...(req.inputs ?? []), ...(req.dataDir ? [req.dataDir] : [])],
+  });
   const outputs = new Map<string, { out: ComponentOutput; files: GeneratedFile[] }>();
   const failures: { wave: number; err: AicrError }[] = [];
   const stopped = () => !!req.failFast && failures.length > 0;

@@ -84,6 +84,7 @@ export async function runBundle(o: RunBundleOptions): Promise<BundleResult> {
     concurrency: o.concurrency,
     dataDir: o.data,
     force: o.force,
+    inputs: o.recipe !== '-' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(o.recipe) ? [o.recipe] : [],
     toolVersion: buildInfo.version,
   });
   log().info('bundle generated', {

@@ -248,6 +248,8 @@ function untrack(s: Staging): void {
 export interface OpenOptions {
   /** Replace an existing directory that is not an aicr bundle (never a non-directory). */
   force?: boolean;
+  /** Local inputs of this run (recipe file, --data directory): --force never deletes them. */
+  inputs?: string[];
 }
 
 /** The absolute output path with symlinks of existing components resolved. */
@@ -274,6 +276,14 @@ function resolveOutput(outputDir: string): string {
     );
   }
   return path.join(real, ...rest);
+}
+
+function realOrResolved(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
 }
 
 function isSameOrAncestor(dir: string, of: string): boolean {
@@ -397,6 +407,12 @@ export class Staging {
       throw invalid(
         `invalid --output ${outputDir}: --force does not replace the current directory, one of its parents or the home directory; choose a new directory`,
       );
+    for (const input of opts.inputs ?? []) {
+      if (isSameOrAncestor(this.outputDir, realOrResolved(input)))
+        throw invalid(
+          `invalid --output ${outputDir}: --force would delete ${input}, an input of this command; choose a new directory`,
+        );
+    }
   }
 
   /** Writes one file below the staging directory (synchronously, fsynced). */

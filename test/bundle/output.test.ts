@@ -96,6 +96,12 @@ describe(
         'one line each',
       );
       assert.deepEqual(snapshot(cwd), before);
+      const sub = aicr(
+        ['bundle', '-r', path.join(cwd, 'recipe.yaml'), '--data', fast.data, '-o', cwd, '--force'],
+        dir,
+      );
+      assert.equal(sub.code, 2, sub.stderr);
+      assert.match(sub.stderr, /--force would delete .*recipe\.yaml, an input of this command/);
       const f = aicr(['bundle', '-r', 'recipe.yaml', '--data', fast.data, '-o', '.', '--force'], cwd);
       assert.equal(f.code, 2, f.stderr);
       assert.match(f.stderr, /--force does not replace the current directory/);
