@@ -174,7 +174,7 @@ export function acquireLock(lockPath: string, outputDir: string): string {
       holder.pid !== undefined
         ? holder.pid !== process.pid && processAlive(holder.pid, holder.start)
         : age < 5000; // being written right now, or garbage: stale after 5 s
-    if (live || attempt >= 20) {
+    if (live || attempt >= 200) {
       throw new AicrError(
         'SERVICE_UNAVAILABLE',
         `output directory ${outputDir} is in use by ${holder.pid !== undefined ? `PID ${holder.pid}` : 'another process'} (lock file ${lockPath}); wait for that aicr bundle to finish, or remove the lock file if no such process runs`,
@@ -183,11 +183,20 @@ export function acquireLock(lockPath: string, outputDir: string): string {
     // Stale: take it over under a short-lived breaker lock, and only if it is still the same file.
     const breaker = `${lockPath}.break`;
     try {
-      closeSync(openSync(breaker, 'wx', 0o644));
+      const fd = openSync(breaker, 'wx', 0o644);
+      try {
+        writeSync(fd, mine);
+      } finally {
+        closeSync(fd);
+      }
     } catch {
+      // Another run is taking the stale lock over; its breaker is stale when its process is gone.
+      const b = readOrUndef(breaker);
+      const bHolder = b ? parseLock(b) : {};
       const bAge = Date.now() - (lstatOrUndef(breaker)?.mtimeMs ?? Date.now());
-      if (bAge > 5000) rmSync(breaker, { force: true });
-      sleepSync(20);
+      if (bHolder.pid !== undefined ? !processAlive(bHolder.pid, bHolder.start) : bAge > 5000)
+        rmSync(breaker, { force: true });
+      else sleepSync(20);
       continue;
     }
     try {

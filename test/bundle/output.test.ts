@@ -287,9 +287,11 @@ describe(
       assert.deepEqual(sideEntries(out), []);
     });
 
-    it('takes over a stale lock of a dead process', () => {
+    it('takes over a stale lock (and a stale breaker) of dead processes', () => {
       const out = path.join(dir, 'stale-lock');
       writeFileSync(path.join(dir, '.stale-lock.aicr-lock'), `pid: ${deadPid()}\nstart: 1\n`);
+      // …and the breaker of a run killed while it was taking that lock over.
+      writeFileSync(path.join(dir, '.stale-lock.aicr-lock.break'), `pid: ${deadPid()}\nstart: 1\n`);
       const r = aicr(bundleArgs(fast, out));
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(sideEntries(out), []);
