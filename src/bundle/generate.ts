@@ -288,6 +288,7 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
     const sums = checksumsFile(files);
     staging.write(sums);
     files.push(sums);
+    await staging.flush(files);
     staging.commit();
 
     const listed = files.map((f) => ({ path: f.path, bytes: byteSize(f.content) }));

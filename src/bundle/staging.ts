@@ -39,6 +39,7 @@ import {
   writeSync,
   type Stats,
 } from 'node:fs';
+import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AicrError, invalid } from '../errors/index.js';
@@ -424,7 +425,7 @@ export class Staging {
     }
   }
 
-  /** Writes one file below the staging directory (synchronously, fsynced). */
+  /** Writes one file below the staging directory (synchronously; `flush` makes it durable). */
   write(file: GeneratedFile): void {
     if (this.done) throw new AicrError('INTERNAL', `bundle output ${this.outputDir} is already closed`);
     const dest = path.join(this.dir, ...file.path.split('/'));
@@ -438,12 +439,35 @@ export class Staging {
       try {
         const buf = typeof file.content === 'string' ? Buffer.from(file.content) : file.content;
         for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off);
-        fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
     } catch (err) {
       throw fsError(`cannot write ${file.path} to the staging directory`, err);
+    }
+  }
+
+  /**
+   * Makes the staged files and folders durable (fsync), in parallel in the thread pool. Only reads
+   * are in flight meanwhile: a signal handler removing the staging directory cannot race with it.
+   */
+  async flush(files: GeneratedFile[]): Promise<void> {
+    const syncOne = async (p: string) => {
+      const fh = await fsp.open(p, 'r');
+      try {
+        await fh.sync();
+      } catch {
+        /* some file systems refuse fsync on directories */
+      } finally {
+        await fh.close();
+      }
+    };
+    const dirs = new Set<string>([this.dir, ...this.made]);
+    try {
+      await Promise.all(files.map((f) => syncOne(path.join(this.dir, ...f.path.split('/')))));
+      await Promise.all([...dirs].map(syncOne));
+    } catch (err) {
+      throw fsError(`cannot sync the staged bundle`, err);
     }
   }
 
