@@ -7,19 +7,19 @@
  * Failures: by default every failing component is reported (one error listing them all); with
  * `failFast` the first failure stops the components that have not started yet.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AicrError, type ErrorCode } from '../errors/index.js';
+import { AicrError, invalid, type ErrorCode } from '../errors/index.js';
 import type { DataSource } from '../catalog/source.js';
 import type { ComponentRegistry, RecipeResult } from '../model/recipe.js';
-import { argocdDeployer } from './argocd/deployer.js';
+import { APP_OF_APPS_NAME, argocdDeployer } from './argocd/deployer.js';
 import { byteSize, checksumsFile, FILE_MODE, type GeneratedFile } from './checksums.js';
 import { planComponents, type PlannedComponent } from './components.js';
 import type { ComponentOutput, DeployContext, Deployer } from './deployer.js';
 import { bundledRecipe, helmDeployer } from './helm/deployer.js';
 import { renderManifests, type TemplateRenderer } from './manifests.js';
 import type { DeployerName, Scheduling } from './options.js';
-import { Staging } from './staging.js';
+import { MARKER, markerFile, Staging } from './staging.js';
 import { runValidations } from './validations.js';
 import { finalValues } from './values.js';
 
@@ -40,8 +40,12 @@ export interface BundleRequest {
   failFast?: boolean;
   /** Components generated at once: 0 or undefined = all, 1 = one after another. */
   concurrency?: number;
-  /** External data directory (`--data`), copied into `data/`. */
+  /** External data directory (`--data`); the files of it the bundle used are copied into `data/`. */
   dataDir?: string;
+  /** Replace an existing output directory that is not an aicr bundle. */
+  force?: boolean;
+  /** Local input paths (recipe file, --data): --force never replaces a directory holding them. */
+  inputs?: string[];
   toolVersion: string;
   /** Template engine for manifestFiles (defaults to src/template). */
   render?: TemplateRenderer;
@@ -84,17 +88,98 @@ async function pool<T>(
   await Promise.all(Array.from({ length: width }, worker));
 }
 
-async function dataFiles(dataDir: string): Promise<GeneratedFile[]> {
-  const { DirectorySource } = await import('../catalog/directory.js');
-  const src = new DirectorySource(dataDir);
-  const files = [...src.files()].sort();
-  return Promise.all(
-    files.map(async (rel) => ({
+/** Editor, VCS and OS clutter: never copied into a bundle, even when a recipe names it. */
+const JUNK =
+  /(^|\/)(\.[^/]*|[^/]*~|#[^/]*#|Thumbs\.db|desktop\.ini|__MACOSX)(\/|$)|\.(swp|swo|bak|orig|rej|tmp)$/i;
+
+/** A DataSource that records the files read through it. */
+class RecordingSource implements DataSource {
+  readonly read = new Set<string>();
+  readonly description: string;
+  constructor(private readonly inner: DataSource) {
+    this.description = inner.description;
+  }
+  files(): string[] {
+    return this.inner.files();
+  }
+  has(rel: string): boolean {
+    return this.inner.has(rel);
+  }
+  origin(rel: string) {
+    return this.inner.origin(rel);
+  }
+  doc(rel: string): unknown {
+    const d = this.inner.doc(rel);
+    this.read.add(rel);
+    return d;
+  }
+  text(rel: string): string {
+    const t = this.inner.text(rel);
+    this.read.add(rel);
+    return t;
+  }
+}
+
+/**
+ * `data/`: the files of the `--data` directory the bundle used (registry.yaml, values files and
+ * manifest templates of bundled components), in path order; never dotfiles, VCS or editor files.
+ */
+function dataFiles(dataDir: string, source: RecordingSource): GeneratedFile[] {
+  const used = new Set([...source.read].filter((rel) => source.origin(rel) === 'external'));
+  if (source.origin('registry.yaml') === 'external') used.add('registry.yaml');
+  return [...used]
+    .filter((rel) => !JUNK.test(rel) && !rel.split('/').includes('..'))
+    .sort()
+    .map((rel) => ({
       path: `data/${rel}`,
-      content: await readFile(path.join(path.resolve(dataDir), ...rel.split('/'))),
+      content: readFileSync(path.join(path.resolve(dataDir), ...rel.split('/'))),
       mode: FILE_MODE,
-    })),
-  );
+    }));
+}
+
+/** Root entries of a bundle that no component folder may take. */
+export function reservedNames(deployer: DeployerName): string[] {
+  const common = ['data', 'checksums.txt', MARKER];
+  return deployer === 'argocd'
+    ? [...common, 'README.md', 'app-of-apps.yaml', APP_OF_APPS_NAME]
+    : [...common, 'README.md', 'deploy.sh', 'undeploy.sh', 'recipe.yaml'];
+}
+
+function checkReserved(deployer: DeployerName, names: string[]): void {
+  const reserved = reservedNames(deployer);
+  for (const n of names) {
+    if (reserved.includes(n)) {
+      const why =
+        n === APP_OF_APPS_NAME
+          ? `the Argo CD app-of-apps Application is named "${n}" (a child Application of that name would replace it)`
+          : `"${n}" is a reserved entry of the bundle root`;
+      throw invalid(
+        `invalid component name "${n}": ${why}; reserved names for --deployer ${deployer}: ${reserved.join(', ')}`,
+      );
+    }
+  }
+}
+
+/** Every generated path is unique and no file sits where another one needs a directory. */
+function checkLayout(files: GeneratedFile[]): void {
+  const filesSeen = new Set<string>();
+  const dirs = new Set<string>();
+  for (const f of files) {
+    if (filesSeen.has(f.path) || dirs.has(f.path))
+      throw invalid(
+        `two parts of the bundle would both be written as ${f.path}; rename one of the components`,
+      );
+    filesSeen.add(f.path);
+    const segs = f.path.split('/');
+    for (let i = 1; i < segs.length; i++) {
+      const d = segs.slice(0, i).join('/');
+      if (filesSeen.has(d))
+        throw invalid(
+          `bundle path ${d} would be both a file and a directory (for ${f.path}); rename one of the components`,
+        );
+      dirs.add(d);
+    }
+  }
 }
 
 function componentError(c: PlannedComponent, err: unknown): AicrError {
@@ -125,6 +210,11 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
   const deployer = DEPLOYER_IMPLS[deployerName];
   const scheduling = req.scheduling ?? {};
   const plan = planComponents(req.recipe, req.registry, req.set ?? []);
+  checkReserved(
+    deployerName,
+    plan.components.map((c) => c.name),
+  );
+  const source = new RecordingSource(req.source);
   const { warnings } = runValidations(plan.components, req.recipe.criteria, scheduling);
   const render =
     req.render ??
@@ -138,27 +228,39 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
     repo: req.repo,
   };
 
-  const staging = await Staging.open(req.outputDir);
+  const staging = Staging.open(req.outputDir, {
+    force: req.force,
+    inputs: [...(req.inputs ?? []), ...(req.dataDir ? [req.dataDir] : [])],
+  });
   const outputs = new Map<string, { out: ComponentOutput; files: GeneratedFile[] }>();
   const failures: { wave: number; err: AicrError }[] = [];
   const stopped = () => !!req.failFast && failures.length > 0;
+  // One component per event-loop turn: its (synchronous) rendering starts from a fresh
+  // setImmediate queued after the previous one ran, so the poll phase (signals) runs in between.
+  let chain: Promise<void> = Promise.resolve();
+  const turn = (): Promise<void> => {
+    const next = chain.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    chain = next;
+    return next;
+  };
   try {
     await pool(
       plan.components,
       req.concurrency ?? 0,
       async (c) => {
         try {
-          // Yield first, so that components run interleaved and fail-fast can stop those not begun.
-          await Promise.resolve();
+          // Yield to the event loop first: components run interleaved, fail-fast can stop those not
+          // begun, and a signal (SIGINT/SIGTERM) is handled between components.
+          await turn();
           if (stopped()) return;
-          const values = finalValues(req.source, c, scheduling);
+          const values = finalValues(source, c, scheduling);
           const manifests = c.ref.manifestFiles?.length
-            ? await renderManifests(req.source, c, values, render!)
+            ? await renderManifests(source, c, values, render!)
             : [];
           if (stopped()) return;
           const out: ComponentOutput = { c, values, manifests };
           const files = deployer.componentFiles(out, ctx);
-          for (const f of files) await staging.write(f);
+          for (const f of files) staging.write(f);
           outputs.set(c.name, { out, files });
         } catch (err) {
           failures.push({ wave: c.wave, err: componentError(c, err) });
@@ -178,14 +280,16 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
       ordered.map((o) => o.out),
       ctx,
     );
-    const data = req.dataDir ? await dataFiles(req.dataDir) : [];
+    const data = req.dataDir ? dataFiles(req.dataDir, source) : [];
     const trailing = deployer.trailingFiles(ctx);
-    for (const f of [...root, ...data, ...trailing]) await staging.write(f);
-    files.push(...root, ...data, ...trailing);
+    files.push(...root, ...data, ...trailing, markerFile());
+    checkLayout(files);
+    for (const f of [...root, ...data, ...trailing, markerFile()]) staging.write(f);
     const sums = checksumsFile(files);
-    await staging.write(sums);
+    staging.write(sums);
     files.push(sums);
-    await staging.commit(files);
+    await staging.flush(files);
+    staging.commit();
 
     const listed = files.map((f) => ({ path: f.path, bytes: byteSize(f.content) }));
     return {
@@ -201,7 +305,7 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
       durationMs: performance.now() - started,
     };
   } catch (err) {
-    await staging.abort();
+    staging.abort();
     throw err;
   }
 }

@@ -83,10 +83,7 @@ export async function renderManifests(
     if (!hasManifestContent(rendered)) continue;
     for (const doc of parseAllDocuments(rendered)) {
       if (doc.errors.length) {
-        throw new AicrError(
-          'INTERNAL',
-          `${where}: rendered text is not valid YAML: ${doc.errors[0].message}`,
-        );
+        throw invalid(`${where}: rendered text is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
       }
     }
     out.push({ file: basename(p), from: p, content: rendered.endsWith('\n') ? rendered : rendered + '\n' });

@@ -8,6 +8,9 @@ import { buildInfo } from '../version/buildinfo.js';
 import { generateBundle, type BundleResult } from './generate.js';
 import { parseSet, type DeployerName, type Scheduling } from './options.js';
 import { writeStdout } from '../io/stdio.js';
+import { shq } from './shell.js';
+import { installInterruptHandlers } from './staging.js';
+import { checkRepoUrl } from './argocd/deployer.js';
 
 export interface RunBundleOptions {
   recipe: string;
@@ -20,6 +23,8 @@ export interface RunBundleOptions {
   concurrency: number;
   kubeconfig?: string;
   data?: string;
+  /** Replace an existing output directory that is not an aicr bundle. */
+  force?: boolean;
   /** Where the summary goes (stdout by default). */
   write?: (text: string) => void;
 }
@@ -34,7 +39,7 @@ export function summary(r: BundleResult): string {
   const lines = [
     '',
     `${r.title} generated successfully!`,
-    `Output directory: ${r.outputDir}`,
+    `Output directory: ${shq(r.outputDir)}`,
     `Components: ${r.components.length}${r.disabled.length ? ` (disabled: ${r.disabled.join(', ')})` : ''}`,
     `Files generated: ${r.files.length} (${fmtBytes(r.totalBytes)}) in ${(r.durationMs / 1000).toFixed(2)}s`,
   ];
@@ -45,12 +50,14 @@ export function summary(r: BundleResult): string {
 }
 
 export async function runBundle(o: RunBundleOptions): Promise<BundleResult> {
+  installInterruptHandlers();
   for (const s of o.set) parseSet(s); // syntax errors before any I/O
   if (o.deployer === 'argocd' && !o.repo) {
     throw invalid(
       '--deployer argocd requires --repo <git URL>: the Applications read their values and manifests from that repository (e.g. --repo https://github.com/my-org/gpu-gitops.git)',
     );
   }
+  if (o.repo !== undefined) checkRepoUrl(o.repo);
   const outputDir = path.resolve(o.output);
   log().info('generating bundle', {
     deployer: o.deployer,
@@ -76,6 +83,8 @@ export async function runBundle(o: RunBundleOptions): Promise<BundleResult> {
     failFast: o.failFast,
     concurrency: o.concurrency,
     dataDir: o.data,
+    force: o.force,
+    inputs: o.recipe !== '-' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(o.recipe) ? [o.recipe] : [],
     toolVersion: buildInfo.version,
   });
   log().info('bundle generated', {

@@ -1,162 +1,544 @@
 /**
- * Atomic bundle output (spec decision 6). Files are written to a staging directory first and moved
- * into the output directory only when every file was generated; a failed run leaves the output
- * directory as it was.
+ * Bundle output: a whole tree, owned by aicr, or nothing (docs/bundle.md, "Output directory").
  *
- *  - Output directory absent: the staging directory is hidden in the nearest existing ancestor
- *    (`<ancestor>/.<name>.aicr-staging-<random>`) and renamed to the output directory in one step.
- *  - Output directory present: the staging directory is hidden inside it; each generated file then
- *    replaces its target by rename. Replaced files are kept aside until every rename succeeded, so
- *    a failure part-way puts the previous files back. Files of the directory that the bundle does
- *    not generate are left alone (as upstream: the output directory is never cleaned).
+ * Rules:
+ *  - The output directory belongs to aicr when it holds the marker file `.aicr-bundle` (written into
+ *    every bundle, format version inside). An absent or empty directory may be used too. Any other
+ *    directory is refused (exit 2) unless `force`; a path that is not a directory is always refused.
+ *  - The new tree is built in a hidden staging directory beside the output (same parent, so renames
+ *    stay on one file system): `<parent>/.<name>.aicr-staging-<random>`. Commit is a synchronous
+ *    sequence — rename the old tree aside (`.<name>.aicr-old-<random>`), rename the new one in,
+ *    remove the old one — so a reader sees the old tree or the new tree, each whole; between the two
+ *    renames (microseconds) the path is briefly absent, never mixed.
+ *  - A lock file `<parent>/.<name>.aicr-lock` (created with O_EXCL, holding the PID and the process
+ *    start time) serialises runs on one output; a second run fails with "in use by PID n" (exit 6).
+ *    A lock whose process is gone is stale and taken over.
+ *  - SIGINT/SIGTERM/SIGHUP while the output is open: staging removed, lock released, exit 130/143/129.
+ *    A crash or SIGKILL leaves hidden entries behind; the next run on the same output, once it holds
+ *    the lock, restores an old tree that was moved aside but not replaced and removes every leftover.
+ *
+ * All file system work is synchronous: no operation is ever in flight in the thread pool when a
+ * signal handler runs, so the handler's clean-up cannot race with a pending write.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import {
+  closeSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  chmodSync,
+  unlinkSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { AicrError, invalid } from '../errors/index.js';
-import type { GeneratedFile } from './checksums.js';
+import { writeStderr } from '../io/stdio.js';
+import { FILE_MODE, type GeneratedFile } from './checksums.js';
+
+/** Marker file of an aicr bundle, at its root. */
+export const MARKER = '.aicr-bundle';
+/** Format version written into the marker; a directory with a higher version is not replaced. */
+export const MARKER_FORMAT = 1;
+
+export function markerFile(): GeneratedFile {
+  return {
+    path: MARKER,
+    content:
+      '# Written by aicr: this directory is an aicr bundle; `aicr bundle` replaces it as a whole.\n' +
+      `aicr-bundle-format: ${MARKER_FORMAT}\n`,
+    mode: FILE_MODE,
+  };
+}
+
+/** Names of the hidden entries aicr makes beside an output directory `name`. */
+export function sideNames(name: string): { prefix: string; lock: string } {
+  return { prefix: `.${name}.aicr-`, lock: `.${name}.aicr-lock` };
+}
 
 function fsError(what: string, err: unknown): AicrError {
   const code = (err as NodeJS.ErrnoException).code;
-  return new AicrError(
-    code === 'EACCES' || code === 'EPERM' ? 'UNAUTHORIZED' : 'INTERNAL',
-    `${what}: ${(err as Error).message}`,
-  );
+  const kind =
+    code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+      ? 'UNAUTHORIZED'
+      : code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'ELOOP' || code === 'EEXIST'
+        ? 'INVALID_REQUEST'
+        : 'INTERNAL';
+  return new AicrError(kind, `${what}: ${(err as Error).message}`);
 }
 
-async function exists(p: string): Promise<'file' | 'dir' | 'other' | undefined> {
+function lstatOrUndef(p: string): Stats | undefined {
   try {
-    const st = await lstat(p);
-    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+    return lstatSync(p);
   } catch {
     return undefined;
   }
 }
 
+/** What an existing output directory holds. */
+export type OutputState = 'absent' | 'empty' | 'bundle' | 'newer' | 'foreign';
+
+export function classifyOutput(dir: string): { state: OutputState; format?: number } {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'absent' };
+    throw fsError(`cannot read output directory ${dir}`, err);
+  }
+  if (names.length === 0) return { state: 'empty' };
+  const st = lstatOrUndef(path.join(dir, MARKER));
+  if (!st?.isFile() || st.size > 4096) return { state: 'foreign' };
+  const m = /^aicr-bundle-format: (\d+)$/m.exec(readFileSync(path.join(dir, MARKER), 'utf8'));
+  if (!m) return { state: 'foreign' };
+  const format = Number(m[1]);
+  return format > MARKER_FORMAT ? { state: 'newer', format } : { state: 'bundle', format };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lock file
+
+/** Start time of a process (field 22 of /proc/<pid>/stat), to tell a reused PID from the holder. */
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number, start: string | undefined): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (start) {
+    const now = processStart(pid);
+    if (now !== undefined && now !== start) return false; // the PID now belongs to another process
+  }
+  return true;
+}
+
+const lockText = () => `pid: ${process.pid}\nstart: ${processStart(process.pid) ?? ''}\n`;
+
+function parseLock(text: string): { pid?: number; start?: string } {
+  const pid = /^pid: (\d+)$/m.exec(text)?.[1];
+  const start = /^start: (\S+)$/m.exec(text)?.[1];
+  return { pid: pid ? Number(pid) : undefined, start };
+}
+
+function readOrUndef(p: string): string | undefined {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Takes `lockPath` (O_EXCL); recovers a stale lock; throws "in use" while a live process holds it. */
+export function acquireLock(lockPath: string, outputDir: string): string {
+  const mine = lockText();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx', 0o644);
+      try {
+        writeSync(fd, mine);
+      } finally {
+        closeSync(fd);
+      }
+      return mine;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw fsError(`cannot create lock file ${lockPath}`, err);
+    }
+    const text = readOrUndef(lockPath);
+    if (text === undefined) continue; // released meanwhile: try again
+    const holder = parseLock(text);
+    const age = Date.now() - (lstatOrUndef(lockPath)?.mtimeMs ?? 0);
+    const live =
+      holder.pid !== undefined
+        ? holder.pid !== process.pid && processAlive(holder.pid, holder.start)
+        : age < 5000; // being written right now, or garbage: stale after 5 s
+    if (live || attempt >= 200) {
+      throw new AicrError(
+        'SERVICE_UNAVAILABLE',
+        `output directory ${outputDir} is in use by ${holder.pid !== undefined ? `PID ${holder.pid}` : 'another process'} (lock file ${lockPath}); wait for that aicr bundle to finish, or remove the lock file if no such process runs`,
+      );
+    }
+    // Stale: take it over under a short-lived breaker lock, and only if it is still the same file.
+    const breaker = `${lockPath}.break`;
+    try {
+      const fd = openSync(breaker, 'wx', 0o644);
+      try {
+        writeSync(fd, mine);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // Another run is taking the stale lock over; its breaker is stale when its process is gone.
+      const b = readOrUndef(breaker);
+      const bHolder = b ? parseLock(b) : {};
+      const bAge = Date.now() - (lstatOrUndef(breaker)?.mtimeMs ?? Date.now());
+      if (bHolder.pid !== undefined ? !processAlive(bHolder.pid, bHolder.start) : bAge > 5000)
+        rmSync(breaker, { force: true });
+      else sleepSync(20);
+      continue;
+    }
+    try {
+      if (readOrUndef(lockPath) === text) unlinkSync(lockPath);
+    } finally {
+      rmSync(breaker, { force: true });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signals and exit: clean-up of whatever output is open
+
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+const open = new Set<Staging>();
+let installed = false;
+
+function onSignal(signal: NodeJS.Signals): void {
+  const outs = [...open].map((s) => s.outputDir);
+  for (const s of open) s.cleanupSync();
+  open.clear();
+  writeStderr(
+    outs.length
+      ? `[cli] interrupted by ${signal}: bundle not written; ${outs.join(', ')} left as it was\n`
+      : `[cli] interrupted by ${signal}\n`,
+  );
+  process.exit(SIGNAL_EXIT[signal] ?? 1);
+}
+
+function onExit(): void {
+  for (const s of open) s.cleanupSync();
+  open.clear();
+}
+
+/**
+ * Registers `s` for clean-up on signals and exit. The handlers stay for the rest of the process: a
+ * signal that arrives after the commit still ends it with 130/143 (the new tree is complete then).
+ */
+function track(s: Staging): void {
+  open.add(s);
+  installInterruptHandlers();
+}
+
+/** SIGINT/SIGTERM/SIGHUP end the process with 130/143/129 after cleaning up any open output. */
+export function installInterruptHandlers(): void {
+  if (installed) return;
+  installed = true;
+  for (const sig of Object.keys(SIGNAL_EXIT)) process.on(sig, onSignal);
+  process.on('exit', onExit);
+}
+
+function untrack(s: Staging): void {
+  open.delete(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface OpenOptions {
+  /** Replace an existing directory that is not an aicr bundle (never a non-directory). */
+  force?: boolean;
+  /** Local inputs of this run (recipe file, --data directory): --force never deletes them. */
+  inputs?: string[];
+}
+
+/** The absolute output path with symlinks of existing components resolved. */
+function resolveOutput(outputDir: string): string {
+  const abs = path.resolve(outputDir);
+  let existing = abs;
+  const rest: string[] = [];
+  while (lstatOrUndef(existing) === undefined && path.dirname(existing) !== existing) {
+    rest.unshift(path.basename(existing));
+    existing = path.dirname(existing);
+  }
+  let real: string;
+  try {
+    real = realpathSync(existing);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new AicrError(
+        'UNAUTHORIZED',
+        `cannot resolve output path ${outputDir}: ${(err as Error).message}`,
+      );
+    throw invalid(
+      `invalid --output ${outputDir}: ${code === 'ENOENT' ? 'it is a symlink to nothing' : (err as Error).message}`,
+    );
+  }
+  return path.join(real, ...rest);
+}
+
+function realOrResolved(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+function isSameOrAncestor(dir: string, of: string): boolean {
+  const rel = path.relative(dir, of);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
 export class Staging {
+  private lock?: { path: string; text: string };
+  private createdParents: string[] = [];
+  private old?: string;
+  private done = false;
+  private readonly made = new Set<string>();
+
   private constructor(
     readonly outputDir: string,
     readonly dir: string,
-    private readonly outputExisted: boolean,
+    readonly parent: string,
   ) {}
 
-  /** Creates the staging directory for `outputDir` (made absolute). */
-  static async open(outputDir: string): Promise<Staging> {
-    const out = path.resolve(outputDir);
-    const kind = await exists(out);
-    if (kind !== undefined && kind !== 'dir') {
-      const real = await stat(out).catch(() => undefined);
-      if (!real?.isDirectory())
-        throw invalid(
-          `output path ${outputDir} exists and is not a directory; bundles are written to a directory`,
-        );
+  /**
+   * Checks the output path, takes its lock, recovers leftovers of interrupted runs and creates the
+   * staging directory. Throws exit-2 errors for paths aicr may not replace.
+   */
+  static open(outputDir: string, opts: OpenOptions = {}): Staging {
+    const out = resolveOutput(outputDir);
+    const parent = path.dirname(out);
+    const name = path.basename(out);
+    if (parent === out || name === '' || name === '.' || name === '..')
+      throw invalid(`invalid --output ${outputDir}: the file system root cannot be a bundle directory`);
+    const st = lstatOrUndef(out);
+    if (st && !st.isDirectory())
+      throw invalid(
+        `invalid --output ${outputDir}: it exists and is not a directory; a bundle is written to a directory of its own`,
+      );
+
+    // Parents: create what is missing (removed again if nothing is written).
+    const created: string[] = [];
+    for (let d = parent; lstatOrUndef(d) === undefined; d = path.dirname(d)) created.unshift(d);
+    for (const d of created) {
+      try {
+        mkdirSync(d);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+          for (const c of created.slice(0, created.indexOf(d)).reverse()) rmdirQuiet(c);
+          throw fsError(`cannot create the parent directory ${d} of ${outputDir}`, err);
+        }
+      }
     }
-    const suffix = randomBytes(6).toString('hex');
-    const existed = kind !== undefined;
-    // Without an output directory, stage in its nearest existing ancestor: a failed run then
-    // creates nothing, and the final rename stays on one file system.
-    let anchor = path.dirname(out);
-    while (!existed && (await exists(anchor)) === undefined && path.dirname(anchor) !== anchor)
-      anchor = path.dirname(anchor);
-    const dir = existed
-      ? path.join(out, `.aicr-staging-${suffix}`)
-      : path.join(anchor, `.${path.basename(out)}.aicr-staging-${suffix}`);
+
+    const { prefix, lock } = sideNames(name);
+    const lockPath = path.join(parent, lock);
+    const s = new Staging(
+      out,
+      path.join(parent, `${prefix}staging-${randomBytes(6).toString('hex')}`),
+      parent,
+    );
+    s.createdParents = created;
+    track(s);
     try {
-      await mkdir(dir, { recursive: false });
+      s.lock = { path: lockPath, text: acquireLock(lockPath, out) };
+      s.recover(prefix);
+      s.checkOwnership(outputDir, opts);
+      try {
+        mkdirSync(s.dir);
+      } catch (err) {
+        throw fsError(`cannot create the staging directory ${s.dir}`, err);
+      }
     } catch (err) {
-      throw fsError(`cannot create staging directory for ${outputDir}`, err);
+      s.abort();
+      throw err;
     }
-    return new Staging(out, dir, existed);
+    return s;
   }
 
-  private readonly made = new Map<string, Promise<unknown>>();
+  /**
+   * Under the lock: restore a tree a killed run moved aside but did not replace (the most recent
+   * one; an aicr bundle or a directory being replaced with --force alike), remove every leftover.
+   */
+  private recover(prefix: string): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.parent);
+    } catch (err) {
+      throw fsError(`cannot read ${this.parent}`, err);
+    }
+    const leftovers = names.filter(
+      (n) => n.startsWith(prefix) && /^(staging|old)-[0-9a-f]+$/.test(n.slice(prefix.length)),
+    );
+    if (lstatOrUndef(this.outputDir) === undefined) {
+      const olds = leftovers
+        .filter((n) => n.slice(prefix.length).startsWith('old-'))
+        .map((n) => path.join(this.parent, n))
+        .filter((p) => lstatOrUndef(p)?.isDirectory())
+        .sort((a, b) => (lstatOrUndef(b)?.mtimeMs ?? 0) - (lstatOrUndef(a)?.mtimeMs ?? 0));
+      if (olds.length) renameSync(olds[0]!, this.outputDir);
+    }
+    for (const n of leftovers) rmSync(path.join(this.parent, n), { recursive: true, force: true });
+  }
 
-  /** Writes one file below the staging directory. */
-  async write(file: GeneratedFile): Promise<void> {
+  private checkOwnership(outputDir: string, opts: OpenOptions): void {
+    const { state, format } = classifyOutput(this.outputDir);
+    if (state === 'absent') return;
+    const st = statSync(this.outputDir);
+    const parentSt = statSync(this.parent);
+    if (st.dev !== parentSt.dev)
+      throw invalid(
+        `invalid --output ${outputDir}: it is a mount point; aicr replaces the output directory as a whole, so use a directory inside it (e.g. ${path.join(outputDir, 'bundle')})`,
+      );
+    if (state === 'empty' || state === 'bundle') return;
+    if (!opts.force) {
+      throw invalid(
+        state === 'newer'
+          ? `invalid --output ${outputDir}: it holds a bundle of format ${format} (written by a newer aicr; this one writes format ${MARKER_FORMAT}); use another directory or --force to replace it`
+          : `invalid --output ${outputDir}: the directory is not empty and is not an aicr bundle (no ${MARKER} marker); aicr never overwrites files it did not write: choose a new directory, or pass --force to replace the whole directory`,
+      );
+    }
+    const cwd = process.cwd();
+    const home = os.homedir();
+    if (isSameOrAncestor(this.outputDir, cwd) || (home && path.resolve(home) === this.outputDir))
+      throw invalid(
+        `invalid --output ${outputDir}: --force does not replace the current directory, one of its parents or the home directory; choose a new directory`,
+      );
+    for (const input of opts.inputs ?? []) {
+      if (isSameOrAncestor(this.outputDir, realOrResolved(input)))
+        throw invalid(
+          `invalid --output ${outputDir}: --force would delete ${input}, an input of this command; choose a new directory`,
+        );
+    }
+  }
+
+  /** Writes one file below the staging directory (synchronously; `flush` makes it durable). */
+  write(file: GeneratedFile): void {
+    if (this.done) throw new AicrError('INTERNAL', `bundle output ${this.outputDir} is already closed`);
     const dest = path.join(this.dir, ...file.path.split('/'));
     try {
       const parent = path.dirname(dest);
-      let made = this.made.get(parent);
-      if (!made) {
-        made = mkdir(parent, { recursive: true });
-        this.made.set(parent, made);
+      if (!this.made.has(parent)) {
+        mkdirSync(parent, { recursive: true });
+        this.made.add(parent);
       }
-      await made;
-      await writeFile(dest, file.content, { mode: file.mode });
+      const fd = openSync(dest, 'wx', file.mode);
+      try {
+        const buf = typeof file.content === 'string' ? Buffer.from(file.content) : file.content;
+        for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off);
+      } finally {
+        closeSync(fd);
+      }
     } catch (err) {
       throw fsError(`cannot write ${file.path} to the staging directory`, err);
     }
   }
 
-  /** Removes the staging directory (after a failure, or after commit). */
-  async abort(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
-  }
-
-  /** Moves the staged files into the output directory. */
-  async commit(files: GeneratedFile[]): Promise<void> {
-    if (!this.outputExisted && (await exists(this.outputDir)) === undefined) {
+  /**
+   * Makes the staged files and folders durable (fsync), in parallel in the thread pool. Only reads
+   * are in flight meanwhile: a signal handler removing the staging directory cannot race with it.
+   */
+  async flush(files: GeneratedFile[]): Promise<void> {
+    const syncOne = async (p: string) => {
+      const fh = await fsp.open(p, 'r');
       try {
-        await mkdir(path.dirname(this.outputDir), { recursive: true });
-        await rename(this.dir, this.outputDir);
-        return;
-      } catch (err) {
-        await this.abort();
-        throw fsError(`cannot move the bundle into ${this.outputDir}`, err);
+        await fh.sync();
+      } catch {
+        /* some file systems refuse fsync on directories */
+      } finally {
+        await fh.close();
       }
-    }
+    };
+    const dirs = new Set<string>([this.dir, ...this.made]);
     try {
-      await this.merge(files);
-    } finally {
-      await this.abort();
+      await Promise.all(files.map((f) => syncOne(path.join(this.dir, ...f.path.split('/')))));
+      await Promise.all([...dirs].map(syncOne));
+    } catch (err) {
+      throw fsError(`cannot sync the staged bundle`, err);
     }
   }
 
-  private async merge(files: GeneratedFile[]): Promise<void> {
-    // Check every target first, so that nothing moves when one of them is in the way.
-    for (const f of files) {
-      const segs = f.path.split('/');
-      for (let i = 1; i < segs.length; i++) {
-        const k = await exists(path.join(this.outputDir, ...segs.slice(0, i)));
-        if (k !== undefined && k !== 'dir')
-          throw invalid(
-            `cannot write ${f.path} in ${this.outputDir}: ${segs.slice(0, i).join('/')} exists and is not a directory`,
-          );
-      }
-      const k = await exists(path.join(this.outputDir, ...segs));
-      if (k === 'dir')
-        throw invalid(`cannot write ${f.path} in ${this.outputDir}: a directory of that name exists`);
-    }
-    const backup = path.join(this.dir, '.previous');
-    const done: { dest: string; saved?: string }[] = [];
-    const createdDirs: string[] = [];
+  /** Replaces the output directory with the staged tree, as a whole; releases the lock. */
+  commit(): void {
+    if (this.done) throw new AicrError('INTERNAL', `bundle output ${this.outputDir} is already closed`);
+    const old = this.dir.replace(/staging-([0-9a-f]+)$/, 'old-$1');
     try {
-      for (const f of files) {
-        const segs = f.path.split('/');
-        const dest = path.join(this.outputDir, ...segs);
-        for (let i = 1; i < segs.length; i++) {
-          const d = path.join(this.outputDir, ...segs.slice(0, i));
-          if ((await exists(d)) === undefined) {
-            await mkdir(d);
-            createdDirs.push(d);
-          }
+      const cur = lstatOrUndef(this.outputDir);
+      if (cur !== undefined) {
+        chmodSync(this.dir, cur.mode & 0o7777); // the new tree keeps the directory's permission bits
+        renameSync(this.outputDir, old);
+        this.old = old;
+        try {
+          renameSync(this.dir, this.outputDir);
+        } catch (err) {
+          renameSync(old, this.outputDir);
+          this.old = undefined;
+          throw err;
         }
-        let saved: string | undefined;
-        if ((await exists(dest)) !== undefined) {
-          saved = path.join(backup, ...segs);
-          await mkdir(path.dirname(saved), { recursive: true });
-          await rename(dest, saved);
-        }
-        done.push({ dest, saved });
-        await rename(path.join(this.dir, ...segs), dest);
+      } else {
+        renameSync(this.dir, this.outputDir);
       }
     } catch (err) {
-      for (const d of done.reverse()) {
-        await rm(d.dest, { force: true }).catch(() => undefined);
-        if (d.saved) await rename(d.saved, d.dest).catch(() => undefined);
-      }
-      for (const d of createdDirs.reverse()) await rmdir(d).catch(() => undefined);
-      throw fsError(`cannot move the bundle into ${this.outputDir} (previous files restored)`, err);
+      this.abort();
+      throw fsError(`cannot move the bundle into ${this.outputDir}`, err);
     }
+    this.createdParents = [];
+    syncDir(this.parent);
+    this.abort(); // removes the old tree, releases the lock
+  }
+
+  /** Removes staging (and an old tree), releases the lock; idempotent. */
+  abort(): void {
+    this.cleanupSync();
+    untrack(this);
+  }
+
+  /** Synchronous clean-up, safe in signal and exit handlers. */
+  cleanupSync(): void {
+    if (this.done) return;
+    this.done = true;
+    rmSync(this.dir, { recursive: true, force: true });
+    if (this.old) {
+      if (lstatOrUndef(this.outputDir) === undefined) renameSync(this.old, this.outputDir);
+      else rmSync(this.old, { recursive: true, force: true });
+      this.old = undefined;
+    }
+    if (this.lock && readOrUndef(this.lock.path) === this.lock.text) rmSync(this.lock.path, { force: true });
+    this.lock = undefined;
+    for (const d of [...this.createdParents].reverse()) rmdirQuiet(d);
+  }
+}
+
+function rmdirQuiet(d: string): void {
+  try {
+    rmdirSync(d);
+  } catch {
+    /* not empty or gone: leave it */
+  }
+}
+
+function syncDir(d: string): void {
+  try {
+    const fd = openSync(d, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* best effort: some file systems refuse fsync on directories */
   }
 }

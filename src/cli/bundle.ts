@@ -21,6 +21,7 @@ interface BundleOpts {
   concurrency?: number;
   kubeconfig?: string;
   data?: string;
+  force?: boolean;
 }
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
@@ -41,7 +42,17 @@ export function registerBundle(program: Command, st: FlagState): void {
         .makeOptionMandatory(),
     )
     .addOption(
-      new Option('-o, --output <dir>', 'output directory (default ".")').argParser(st.once('output')),
+      new Option(
+        '-o, --output <dir>',
+        'output directory, replaced as a whole; must be absent, empty or an aicr bundle (default "./bundle")',
+      ).argParser(st.once('output')),
+    )
+    .addOption(
+      boolOption(
+        '--force',
+        'replace an existing output directory that is not an aicr bundle, deleting everything in it',
+        false,
+      ),
     )
     .addOption(
       new Option(
@@ -114,7 +125,7 @@ export function registerBundle(program: Command, st: FlagState): void {
   addKubeconfigFlag(cmd);
   addDataFlag(cmd);
   cmd.action(async (opts: BundleOpts) => {
-    const output = opts.output ?? '.';
+    const output = opts.output ?? 'bundle';
     if (output.startsWith('oci://'))
       throw invalid(`invalid --output "${output}": OCI registry output is not supported; use a directory`);
     const { parseDeployer, parseScheduling } = await import('../bundle/options.js');
@@ -132,6 +143,7 @@ export function registerBundle(program: Command, st: FlagState): void {
       concurrency: opts.concurrency ?? 0,
       kubeconfig: opts.kubeconfig,
       data: opts.data,
+      force: opts.force ?? false,
     });
     log().debug('bundle command finished');
   });

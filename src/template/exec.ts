@@ -27,6 +27,27 @@ import { TemplateError, type SourceMap } from './errors.js';
 import { FuncError, type FuncContext, type FuncSpec, type ParamType } from './funcs.js';
 import { formatValue } from './gofmt.js';
 import { goTypeName, isDict, isGoInt, isNil, isTrue, mapGet, sortedKeys } from './values.js';
+import { Budget, LimitError, printedSize } from './limits.js';
+
+/** Functions whose result is (about) the printed form of their arguments: sized before the call. */
+const PRINTING = new Set([
+  'printf',
+  'print',
+  'println',
+  'cat',
+  'join',
+  'quote',
+  'squote',
+  'toString',
+  'toStrings',
+  'toYaml',
+  'toJson',
+  'toPrettyJson',
+  'html',
+  'js',
+  'urlquery',
+  'b64enc',
+]);
 
 /** A named template body and the source it came from (for error positions). */
 export interface TemplateDef {
@@ -59,9 +80,10 @@ export function execute(
   defs: Map<string, TemplateDef>,
   def: TemplateDef,
   data: unknown,
-  depth = 0,
+  depth: number,
+  budget: Budget,
 ): string {
-  const st = new State(cfg, defs, def, data, depth);
+  const st = new State(cfg, defs, def, data, depth, budget);
   st.walk(data, def.list);
   return st.out.join('');
 }
@@ -70,6 +92,7 @@ type AtNode = ArgNode | CommandNode | PipeNode | Node;
 
 class State {
   readonly out: string[] = [];
+  private written = 0;
   private readonly vars: { name: string; value: unknown }[];
   private readonly fctx: FuncContext;
 
@@ -79,15 +102,17 @@ class State {
     private readonly def: TemplateDef,
     dot: unknown,
     private readonly depth: number,
+    private readonly budget: Budget,
   ) {
     this.vars = [{ name: '$', value: dot }];
     this.fctx = {
       strict: cfg.strict,
+      limits: budget.limits,
       include: (name, data) => this.runNamed(name, data, undefined),
       tpl: (text, data) => {
         const parsed = cfg.parseTpl(text, this.defs);
         this.checkDepth(undefined);
-        return execute(cfg, parsed.defs, parsed.main, data, this.depth + 1);
+        return execute(cfg, parsed.defs, parsed.main, data, this.depth + 1, this.budget);
       },
     };
   }
@@ -133,13 +158,32 @@ class State {
 
   // ---- walking ----
 
+  /** Appends to the output, within the output limit (per execution level) and the total budget. */
+  private emit(text: string): void {
+    this.written += text.length;
+    if (this.written > this.budget.limits.maxOutput)
+      throw new LimitError(`template output exceeds the limit of ${this.budget.limits.maxOutput} characters`);
+    this.budget.produce(text.length);
+    this.out.push(text);
+  }
+
   walk(dot: unknown, node: Node): void {
+    try {
+      this.budget.step();
+      this.walkNode(dot, node);
+    } catch (e) {
+      if (e instanceof LimitError) this.fail(node, e.message);
+      throw e;
+    }
+  }
+
+  private walkNode(dot: unknown, node: Node): void {
     switch (node.kind) {
       case 'list':
         for (const n of node.nodes) this.walk(dot, n);
         return;
       case 'text':
-        this.out.push(node.text);
+        this.emit(node.text);
         return;
       case 'action': {
         const val = this.evalPipeline(dot, node.pipe);
@@ -175,7 +219,7 @@ class State {
       return;
     }
     if (typeof v === 'function') this.fail(node, `can't print ${nodeString(node)} of type func`);
-    this.out.push(formatValue(v));
+    this.emit(formatValue(v));
   }
 
   private walkRange(dot: unknown, r: RangeNode): void {
@@ -186,6 +230,12 @@ class State {
       const decl = r.pipe.decl;
       const rangeAt = r.pipe.cmds[r.pipe.cmds.length - 1] ?? r.pipe;
       const one = (index: unknown, elem: unknown): boolean => {
+        try {
+          this.budget.iterate();
+        } catch (e) {
+          if (e instanceof LimitError) this.fail(rangeAt, e.message);
+          throw e;
+        }
         if (decl.length > 0) {
           if (r.pipe.isAssign) this.setVar(decl[0]!, decl[0]!.ident[0]!, decl.length > 1 ? index : elem);
           else this.vars[this.vars.length - 1]!.value = elem;
@@ -234,7 +284,7 @@ class State {
 
   private walkTemplate(dot: unknown, t: TemplateNode): void {
     const data = t.pipe ? this.evalPipeline(dot, t.pipe) : null;
-    this.out.push(this.runNamed(t.name, data, t));
+    this.emit(this.runNamed(t.name, data, t));
   }
 
   private runNamed(name: string, data: unknown, node: TemplateNode | undefined): string {
@@ -244,7 +294,7 @@ class State {
       throw new FuncError(`template "${name}" not defined`);
     }
     this.checkDepth(node);
-    return execute(this.cfg, this.defs, def, data, this.depth + 1);
+    return execute(this.cfg, this.defs, def, data, this.depth + 1, this.budget);
   }
 
   // ---- pipelines and commands ----
@@ -367,8 +417,11 @@ class State {
     const values = args.slice(1).map((a) => this.evalArg(dot, 'any', a));
     if (final !== MISSING) values.push(final);
     try {
-      return fn(...values);
+      const result = fn(...values);
+      this.budget.result(name, result);
+      return result;
     } catch (e) {
+      if (e instanceof LimitError) this.fail(node, e.message);
       this.fail(node, `error calling ${name}: ${(e as Error).message}`, e);
     }
   }
@@ -407,10 +460,18 @@ class State {
     const typeAt = (i: number): ParamType => (i < numFixed ? spec.params[i]! : spec.variadic!);
     const values: unknown[] = argNodes.map((a, i) => this.evalArg(dot, typeAt(i), a));
     if (final !== MISSING) values.push(this.validateType(cmd, final, typeAt(values.length)));
+    const max = this.budget.limits.maxValue;
+    if (PRINTING.has(name) && printedSize(values, max) > max)
+      this.fail(cmd, `${name} would print more than the limit of ${max} characters`);
     try {
-      return spec.fn(this.fctx, ...values);
+      const result = spec.fn(this.fctx, ...values);
+      this.budget.result(name, result);
+      return result;
     } catch (e) {
       if (e instanceof TemplateError || e instanceof BreakSignal || e instanceof ContinueSignal) throw e;
+      if (e instanceof LimitError) this.fail(cmd, e.message);
+      if (e instanceof RangeError && /Invalid (string|array) length/.test(e.message))
+        this.fail(cmd, `${name} would return a value larger than the engine can hold`, e);
       if (e instanceof FuncError && e.bare) this.fail(cmd, e.message, e);
       const msg = e instanceof Error ? e.message : String(e);
       this.fail(cmd, `error calling ${name}: ${msg}`, e);

@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { formatValue, goQuote, sprint, sprintf, sprintln } from './gofmt.js';
+import { LimitError, type TemplateLimits } from './limits.js';
 import {
   byteLength,
   compareGoStrings,
@@ -42,6 +43,23 @@ export interface FuncContext {
   tpl(text: string, data: unknown): string;
   /** Go text/template semantics rather than Helm-style lenience. */
   readonly strict: boolean;
+  /** Bounds of the running execution (functions check sizes before building large values). */
+  readonly limits: TemplateLimits;
+}
+
+function tooBig(c: FuncContext, fn: string, n: number): void {
+  if (n > c.limits.maxValue)
+    throw new LimitError(`${fn} would return ${n} characters, more than the limit of ${c.limits.maxValue}`);
+}
+
+/** Sets `k` as an own, enumerable property (also for `__proto__`): data never reaches a prototype. */
+function putKey(d: Dict, k: string, v: unknown): void {
+  Object.defineProperty(d, k, { value: v, writable: true, enumerable: true, configurable: true });
+}
+
+/** A map for template data: no prototype, so no inherited property can be read through it. */
+function newDict(): Dict {
+  return Object.create(null) as Dict;
 }
 
 export interface FuncSpec {
@@ -161,8 +179,8 @@ export function goJson(v: unknown, indent = ''): string {
     if (typeof x === 'function') throw new FuncError('json: unsupported type: func');
     if (Array.isArray(x)) return x.map(norm);
     if (isDict(x)) {
-      const out: Dict = {};
-      for (const k of Object.keys(x).sort(compareGoStrings)) out[k] = norm(x[k]);
+      const out: Dict = newDict();
+      for (const k of Object.keys(x).sort(compareGoStrings)) putKey(out, k, norm(x[k]));
       return out;
     }
     return x;
@@ -398,10 +416,10 @@ function titleCase(s: string): string {
 }
 
 function dictOf(args: unknown[]): Dict {
-  const out: Dict = {};
+  const out: Dict = newDict();
   for (let i = 0; i < args.length; i += 2) {
     const key = strval(args[i]);
-    out[key] = i + 1 < args.length ? args[i + 1] : '';
+    putKey(out, key, i + 1 < args.length ? args[i + 1] : '');
   }
   return out;
 }
@@ -421,7 +439,15 @@ export const BUILTINS: Record<string, FuncSpec> = {
   index: { params: ['any'], variadic: 'any', fn: (c, item, ...ix) => goIndex(c, item, ...ix) },
   slice: { params: ['any'], variadic: 'any', fn: (_c, item, ...ix) => goSlice(item, ...ix) },
   print: { params: [], variadic: 'any', fn: (_c, ...a) => sprint(a) },
-  printf: { params: ['string'], variadic: 'any', fn: (_c, f, ...a) => sprintf(f, a) },
+  printf: {
+    params: ['string'],
+    variadic: 'any',
+    fn: (c, f, ...a) => {
+      const out = sprintf(f, a, c.limits.maxValue);
+      if (out === undefined) tooBig(c, 'printf', c.limits.maxValue + 1);
+      return out;
+    },
+  },
   println: { params: [], variadic: 'any', fn: (_c, ...a) => sprintln(a) },
   eq: { params: ['any'], variadic: 'any', fn: (_c, a, ...b) => goEq(a, ...b) },
   ne: { params: ['any', 'any'], fn: (_c, a, b) => !goEq(a, b) },
@@ -506,8 +532,20 @@ export const BUILTINS: Record<string, FuncSpec> = {
       return { Error: (e as Error).message };
     }
   }),
-  nindent: { params: ['int', 'string'], fn: (_c, n, s) => '\n' + indentLines(n, s) },
-  indent: { params: ['int', 'string'], fn: (_c, n, s) => indentLines(n, s) },
+  nindent: {
+    params: ['int', 'string'],
+    fn: (c, n: number, s: string) => {
+      tooBig(c, 'nindent', s.length + 1 + Math.max(n, 0) * s.split('\n').length);
+      return '\n' + indentLines(n, s);
+    },
+  },
+  indent: {
+    params: ['int', 'string'],
+    fn: (c, n: number, s: string) => {
+      tooBig(c, 'indent', s.length + Math.max(n, 0) * s.split('\n').length);
+      return indentLines(n, s);
+    },
+  },
 
   // ---- Sprig: defaults and logic ----
   default: {
@@ -562,7 +600,9 @@ export const BUILTINS: Record<string, FuncSpec> = {
   ),
   replace: {
     params: ['string', 'string', 'string'],
-    fn: (_c, old: string, neu: string, src: string) => {
+    fn: (c, old: string, neu: string, src: string) => {
+      const count = old === '' ? [...src].length + 1 : src.split(old).length - 1;
+      tooBig(c, 'replace', src.length + count * (neu.length - old.length));
       if (old === '') {
         // strings.Replace with empty old inserts `neu` around every character
         return neu + [...src].join(neu) + (src === '' ? '' : neu);
@@ -575,8 +615,9 @@ export const BUILTINS: Record<string, FuncSpec> = {
   hasSuffix: str2((p, s) => s.endsWith(p)),
   repeat: {
     params: ['int', 'string'],
-    fn: (_c, n: number, s: string) => {
+    fn: (c, n: number, s: string) => {
       if (n < 0) throw new FuncError('strings: negative Repeat count');
+      tooBig(c, 'repeat', n * s.length);
       return s.repeat(n);
     },
   },
@@ -610,8 +651,8 @@ export const BUILTINS: Record<string, FuncSpec> = {
   split: {
     params: ['string', 'string'],
     fn: (_c, sep: string, s: string) => {
-      const out: Dict = {};
-      goSplit(s, sep).forEach((p, i) => (out[`_${i}`] = p));
+      const out: Dict = newDict();
+      goSplit(s, sep).forEach((p, i) => putKey(out, `_${i}`, p));
       return out;
     },
   },
@@ -620,10 +661,10 @@ export const BUILTINS: Record<string, FuncSpec> = {
     params: ['string', 'int', 'string'],
     fn: (_c, sep: string, n: number, s: string) => {
       const parts = goSplit(s, sep);
-      const out: Dict = {};
+      const out: Dict = newDict();
       const limited =
         n < 0 || parts.length <= n ? parts : [...parts.slice(0, n - 1), parts.slice(n - 1).join(sep)];
-      if (n !== 0) limited.forEach((p, i) => (out[`_${i}`] = p));
+      if (n !== 0) limited.forEach((p, i) => putKey(out, `_${i}`, p));
       return out;
     },
   },
@@ -692,8 +733,10 @@ export const BUILTINS: Record<string, FuncSpec> = {
   },
   until: {
     params: ['int'],
-    fn: (_c, n: number) => {
+    fn: (c, n: number) => {
       checkInt(n, 'until');
+      if (Math.abs(n) > c.limits.maxList)
+        throw new LimitError(`until ${n} would return more than the limit of ${c.limits.maxList} elements`);
       const out: number[] = [];
       for (let i = 0; n >= 0 ? i < n : i > n; n >= 0 ? i++ : i--) out.push(i);
       return out;
@@ -755,16 +798,16 @@ export const BUILTINS: Record<string, FuncSpec> = {
   set: {
     params: ['map', 'string', 'any'],
     fn: (_c, d: Dict | null, k: string, v) => {
-      const m = d ?? {};
-      m[k] = v;
+      const m = d ?? newDict();
+      putKey(m, k, v);
       return m;
     },
   },
   unset: {
     params: ['map', 'string'],
     fn: (_c, d: Dict | null, k: string) => {
-      const m = d ?? {};
-      delete m[k];
+      const m = d ?? newDict();
+      if (Object.prototype.hasOwnProperty.call(m, k)) delete m[k];
       return m;
     },
   },
@@ -772,8 +815,8 @@ export const BUILTINS: Record<string, FuncSpec> = {
     params: ['map'],
     variadic: 'string',
     fn: (_c, d: Dict | null, ...ks: string[]) => {
-      const out: Dict = {};
-      for (const k of ks) if (d && mapGet(d, k) !== undefined) out[k] = d[k];
+      const out: Dict = newDict();
+      for (const k of ks) if (d && mapGet(d, k) !== undefined) putKey(out, k, d[k]);
       return out;
     },
   },
@@ -781,8 +824,8 @@ export const BUILTINS: Record<string, FuncSpec> = {
     params: ['map'],
     variadic: 'string',
     fn: (_c, d: Dict | null, ...ks: string[]) => {
-      const out: Dict = {};
-      for (const k of Object.keys(d ?? {})) if (!ks.includes(k)) out[k] = d![k];
+      const out: Dict = newDict();
+      for (const k of Object.keys(d ?? {})) if (!ks.includes(k)) putKey(out, k, d![k]);
       return out;
     },
   },

@@ -487,13 +487,38 @@ function formatArg(v: unknown, verb: string, spec: Spec, nested = false): string
   return pad(formatValue(v), spec);
 }
 
-/** Go's `fmt.Sprintf`. */
-export function sprintf(format: string, args: unknown[]): string {
+/** Go's `tooLarge`: widths and precisions beyond ±1e6 are refused, as fmt does. */
+function tooLarge(x: number): boolean {
+  const max = 1e6;
+  return x > max || x < -max;
+}
+
+/** Go's `parsenum`: digits at `i`; on overflow (tooLarge) `ok` is false and `next` is the end. */
+function parseNum(s: string, i: number, end: number): { num: number; ok: boolean; next: number } {
+  let num = 0;
+  let ok = false;
+  let j = i;
+  for (; j < end && s[j]! >= '0' && s[j]! <= '9'; j++) {
+    if (tooLarge(num)) return { num: 0, ok: false, next: end };
+    num = num * 10 + (s.charCodeAt(j) - 48);
+    ok = true;
+  }
+  return { num, ok, next: j };
+}
+
+/**
+ * Go's `fmt.Sprintf`. With `maxLength`, returns undefined as soon as the result would exceed it
+ * (template output bounds).
+ */
+export function sprintf(format: string, args: unknown[]): string;
+export function sprintf(format: string, args: unknown[], maxLength: number): string | undefined;
+export function sprintf(format: string, args: unknown[], maxLength = Infinity): string | undefined {
   let out = '';
   let argi = 0;
   const n = format.length;
   let i = 0;
   while (i < n) {
+    if (out.length > maxLength) return undefined;
     const pct = format.indexOf('%', i);
     if (pct < 0) {
       out += format.slice(i);
@@ -528,7 +553,7 @@ export function sprintf(format: string, args: unknown[]): string {
     if (format[i] === '*') {
       i++;
       const w = args[argi++];
-      if (typeof w === 'number' && Number.isSafeInteger(w)) {
+      if (typeof w === 'number' && Number.isSafeInteger(w) && !tooLarge(w)) {
         spec.width = Math.abs(w);
         if (w < 0) {
           spec.minus = true;
@@ -538,9 +563,9 @@ export function sprintf(format: string, args: unknown[]): string {
         out += '%!(BADWIDTH)';
       }
     } else {
-      let w = '';
-      while (i < n && format[i]! >= '0' && format[i]! <= '9') w += format[i++];
-      if (w) spec.width = Number(w);
+      const w = parseNum(format, i, n);
+      i = w.next;
+      if (w.ok) spec.width = w.num;
     }
     // precision
     if (format[i] === '.') {
@@ -548,12 +573,12 @@ export function sprintf(format: string, args: unknown[]): string {
       if (format[i] === '*') {
         i++;
         const p = args[argi++];
-        if (typeof p === 'number' && Number.isSafeInteger(p) && p >= 0) spec.prec = p;
+        if (typeof p === 'number' && Number.isSafeInteger(p) && p >= 0 && !tooLarge(p)) spec.prec = p;
         else out += '%!(BADPREC)';
       } else {
-        let p = '';
-        while (i < n && format[i]! >= '0' && format[i]! <= '9') p += format[i++];
-        spec.prec = p ? Number(p) : 0;
+        const p = parseNum(format, i, n);
+        i = p.next;
+        spec.prec = p.ok ? p.num : 0;
       }
     }
     if (i >= n) {
@@ -572,6 +597,7 @@ export function sprintf(format: string, args: unknown[]): string {
     }
     out += formatArg(args[argi++], verb, spec);
   }
+  if (out.length > maxLength) return undefined;
   if (argi < args.length) {
     const extra = args.slice(argi).map((a) => (isNil(a) ? '<nil>' : `${goTypeName(a)}=${formatValue(a)}`));
     out += `%!(EXTRA ${extra.join(', ')})`;

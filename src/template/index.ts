@@ -25,6 +25,9 @@ import { SourceMap, TemplateError } from './errors.js';
 import { execute, type ExecConfig, type TemplateDef } from './exec.js';
 import { BUILTINS, type FuncSpec, type TemplateFunction } from './funcs.js';
 import { parseTemplate } from './parser.js';
+import { Budget, DEFAULT_LIMITS, type TemplateLimits } from './limits.js';
+
+export { DEFAULT_LIMITS, type TemplateLimits } from './limits.js';
 
 export { TemplateError } from './errors.js';
 export type { TemplatePhase } from './errors.js';
@@ -42,6 +45,8 @@ export interface TemplateOptions {
   strict?: boolean;
   /** Maximum nesting of `template`/`include`/`tpl` calls. Default 100. */
   maxDepth?: number;
+  /** Bounds of one execution (output, values, iterations, time); defaults: DEFAULT_LIMITS. */
+  limits?: Partial<TemplateLimits>;
 }
 
 export interface CompiledTemplate {
@@ -95,9 +100,10 @@ export function compileTemplate(text: string, options: TemplateOptions = {}): Co
     maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
     parseTpl: (tplText, base) => parseInto(tplText, `${name} (tpl)`, funcs, base),
   };
+  const limits: TemplateLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const run = (def: TemplateDef, data: unknown): string => {
     try {
-      return execute(cfg, defs, def, data);
+      return execute(cfg, defs, def, data, 0, new Budget(limits));
     } catch (e) {
       if (e instanceof RangeError) {
         throw new TemplateError('exec', name, 1, 1, `template execution too deeply nested: ${e.message}`, e);

@@ -196,6 +196,7 @@ describe(
       for (const f of [
         '--recipe',
         '--output',
+        '--force',
         '--set',
         '--deployer',
         '--repo',

@@ -101,7 +101,13 @@ describe('bundle generation (embedded catalog)', async () => {
       });
       assert.deepEqual([...listed].sort(), [...tree.keys()].filter((f) => f !== 'checksums.txt').sort());
       assert.equal(listed[0], `${recipe.deploymentOrder![0]}/values.yaml`);
-      assert.deepEqual(listed.slice(-4), ['README.md', 'deploy.sh', 'undeploy.sh', 'recipe.yaml']);
+      assert.deepEqual(listed.slice(-5), [
+        'README.md',
+        'deploy.sh',
+        'undeploy.sh',
+        'recipe.yaml',
+        '.aicr-bundle',
+      ]);
       if (!has('sha256sum')) return;
       const r = run('sha256sum', ['-c', 'checksums.txt'], { cwd: out });
       assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -189,10 +195,12 @@ describe('bundle generation (embedded catalog)', async () => {
       assert.ok(!readdirSync(work).some((n) => n.includes('aicr-staging')));
     });
 
-    it('leaves an existing bundle untouched on failure, and replaces it on success', async () => {
+    it('leaves an existing bundle untouched on failure, and replaces it whole on success', async () => {
       const out = path.join(work, 'existing');
       await generateBundle(base(out));
       writeFileSync(path.join(out, 'NOTES.txt'), 'mine\n');
+      mkdirSync(path.join(out, 'gpu-operator', 'manifests'), { recursive: true });
+      writeFileSync(path.join(out, 'gpu-operator', 'manifests', 'stale.yaml'), 'kind: Stale\n');
       const before = readTree(out);
       const bad = withMissingManifest(recipe, 'cert-manager', 'components/cert-manager/manifests/nope.yaml');
       await assert.rejects(generateBundle(base(out, { recipe: bad, set: ['gpuoperator:driver.version=1'] })));
@@ -202,7 +210,9 @@ describe('bundle generation (embedded catalog)', async () => {
 
       await generateBundle(base(out, { set: ['gpuoperator:driver.version=570.86.16'] }));
       const afterOk = readTree(out);
-      assert.equal(afterOk.get('NOTES.txt')!.toString(), 'mine\n', 'unrelated files are kept');
+      assert.ok(!afterOk.has('NOTES.txt'), 'the whole tree is replaced');
+      assert.ok(!afterOk.has('gpu-operator/manifests/stale.yaml'), 'stale files are gone');
+      assert.ok(!readdirSync(work).some((n) => n.includes('.aicr-')), 'no hidden entries beside it');
       assert.match(afterOk.get('gpu-operator/values.yaml')!.toString(), /version: 570\.86\.16/);
       assert.ok(!readdirSync(out).some((n) => n.includes('aicr-staging')));
       const r = has('sha256sum')
@@ -217,11 +227,14 @@ describe('bundle generation (embedded catalog)', async () => {
       await assert.rejects(generateBundle(base(f)), /exists and is not a directory/);
     });
 
-    it('refuses to replace a directory with a file', async () => {
+    it('refuses a non-empty directory that is not an aicr bundle, unless forced', async () => {
       const out = path.join(work, 'blocked');
       mkdirSync(path.join(out, 'deploy.sh'), { recursive: true });
-      await assert.rejects(generateBundle(base(out)), /deploy\.sh.*a directory of that name exists/);
+      await assert.rejects(generateBundle(base(out)), /not empty and is not an aicr bundle.*--force/);
       assert.deepEqual(readdirSync(out), ['deploy.sh']);
+      await generateBundle(base(out, { force: true }));
+      assert.ok(existsSync(path.join(out, '.aicr-bundle')));
+      assert.ok(statSync(path.join(out, 'deploy.sh')).isFile());
     });
   });
 

@@ -16,6 +16,7 @@ import { FILE_MODE, type GeneratedFile } from '../checksums.js';
 import type { ComponentOutput, DeployContext, Deployer } from '../deployer.js';
 import { bareVersion, kindLabel } from '../helm/chart.js';
 import { valuesYaml } from '../values-file.js';
+import { mdText, shq } from '../shell.js';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 export const TARGET_REVISION = 'main';
@@ -24,7 +25,31 @@ const IN_CLUSTER = 'https://kubernetes.default.svc';
 
 function repoOf(ctx: DeployContext): string {
   if (!ctx.repo) throw invalid('--deployer argocd requires --repo <git URL>');
+  checkRepoUrl(ctx.repo);
   return ctx.repo;
+}
+
+const HOST = String.raw`(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])`;
+const REPO_PATH = String.raw`[A-Za-z0-9._~%+-]+(?:/[A-Za-z0-9._~%+-]+)*/?`;
+const USER = String.raw`[A-Za-z0-9._-]+`;
+const REPO_FORMS: RegExp[] = [
+  new RegExp(`^https://${HOST}(?::\\d{1,5})?/${REPO_PATH}$`),
+  new RegExp(`^ssh://(?:${USER}@)?${HOST}(?::\\d{1,5})?/${REPO_PATH}$`),
+  new RegExp(`^${USER}@${HOST}:(?!-)/?${REPO_PATH}$`),
+];
+
+/**
+ * `--repo`: a git URL Argo CD can read — `https://host[:port]/path`, `ssh://[user@]host[:port]/path`
+ * or scp-like `user@host:path` — without credentials, query, fragment, spaces or shell syntax.
+ */
+export function checkRepoUrl(repo: string): void {
+  if (REPO_FORMS.some((re) => re.test(repo))) return;
+  const creds = /^https?:\/\/[^/@]*@/i.test(repo);
+  // Never echo what may be a token: user information of http(s) URLs is masked.
+  const shown = JSON.stringify(creds ? repo.replace(/^(https?:\/\/)[^/@]*@/i, '$1***@') : repo);
+  throw invalid(
+    `invalid --repo ${shown}: ${creds ? 'credentials are not allowed in the URL (register them in Argo CD instead); ' : ''}expected a git URL: https://host/org/repo.git, ssh://git@host/org/repo.git or git@host:org/repo.git (letters, digits and . _ ~ % + - / in the path)`,
+  );
 }
 
 export function application(o: ComponentOutput, ctx: DeployContext): Record<string, unknown> {
@@ -94,7 +119,7 @@ function readme(outs: ComponentOutput[], ctx: DeployContext): string {
   const lines = [
     '# ArgoCD Deployment Bundle',
     '',
-    `- Recipe version: ${ctx.recipe.metadata?.version || 'unknown'}`,
+    `- Recipe version: ${mdText(String(ctx.recipe.metadata?.version || 'unknown'))}`,
     `- Bundler version: aicr ${ctx.toolVersion}`,
     `- Git repository: ${repo}`,
     '',
@@ -106,7 +131,7 @@ function readme(outs: ComponentOutput[], ctx: DeployContext): string {
     '|-----------|------|---------|-----------|-----------|',
     ...outs.map(
       ({ c }) =>
-        `| ${c.name} | ${kindLabel(c)} | ${(c.kind === 'kustomize' ? c.tag : c.version) || '-'} | ${c.wave} | ${c.namespace} |`,
+        `| ${c.name} | ${kindLabel(c)} | ${mdText((c.kind === 'kustomize' ? c.tag : c.version) || '-').replace(/\|/g, '\\|')} | ${c.wave} | ${c.namespace} |`,
     ),
     '',
     '## Prerequisites',
@@ -117,7 +142,7 @@ function readme(outs: ComponentOutput[], ctx: DeployContext): string {
           '- OCI chart registries (' +
             outs
               .filter(({ c }) => c.kind === 'helm' && c.source.startsWith('oci://'))
-              .map(({ c }) => c.source.replace(/^oci:\/\//, ''))
+              .map(({ c }) => mdText(c.source.replace(/^oci:\/\//, '')))
               .join(', ') +
             ') registered in Argo CD as Helm repositories with `enableOCI: true`',
         ]
@@ -130,7 +155,7 @@ function readme(outs: ComponentOutput[], ctx: DeployContext): string {
     'sha256sum -c checksums.txt',
     '# 1. Push the contents of this directory to the root of the repository (branch main)',
     'git init -b main && git add . && git commit -m "AICR bundle"',
-    `git remote add origin ${repo} && git push -u origin main`,
+    `git remote add origin ${shq(repo)} && git push -u origin main`,
     '# 2. Create the app-of-apps; it creates one Application per component',
     'kubectl apply -f app-of-apps.yaml',
     '# 3. Watch the sync',
@@ -198,9 +223,9 @@ export const argocdDeployer: Deployer = {
   },
   nextSteps(outputDir: string): string[] {
     return [
-      `cd ${outputDir} && sha256sum -c checksums.txt`,
+      `cd ${shq(outputDir)} && sha256sum -c checksums.txt`,
       'Push the generated files to the root of your GitOps repository (branch main)',
-      `kubectl apply -f ${outputDir}/app-of-apps.yaml`,
+      `kubectl apply -f ${shq(`${outputDir}/app-of-apps.yaml`)}`,
     ];
   },
   notes(): string[] {

@@ -8,6 +8,7 @@ import type { RecipeResult } from '../../model/recipe.js';
 import { FILE_MODE, SCRIPT_MODE, type GeneratedFile } from '../checksums.js';
 import type { ComponentOutput, DeployContext, Deployer } from '../deployer.js';
 import { valuesYaml } from '../values-file.js';
+import { shq } from '../shell.js';
 import { componentReadme, rootReadme } from './readme.js';
 import { deployScript, undeployScript, type ScriptComponent } from './scripts.js';
 
@@ -59,7 +60,7 @@ export const helmDeployer: Deployer = {
     return [{ path: 'recipe.yaml', content: serialize(ctx.recipe, 'yaml'), mode: FILE_MODE }];
   },
   nextSteps(outputDir: string): string[] {
-    return [`cd ${outputDir}`, 'sha256sum -c checksums.txt', './deploy.sh'];
+    return [`cd ${shq(outputDir)}`, 'sha256sum -c checksums.txt', './deploy.sh'];
   },
   notes(): string[] {
     return [];

@@ -1,7 +1,7 @@
 /** README.md files of the Helm bundle: one per component and one at the root. */
 import type { Constraint, RecipeResult } from '../../model/recipe.js';
 import type { PlannedComponent } from '../components.js';
-import { shq } from '../shell.js';
+import { mdText, shq } from '../shell.js';
 import { helmChartArgs, kindLabel, kustomizeUrl } from './chart.js';
 import type { ScriptComponent } from './scripts.js';
 
@@ -13,9 +13,16 @@ export function componentReadme(s: ScriptComponent, toolVersion: string): string
   const { c } = s;
   const lines: string[] = [`# ${c.name}`, ''];
   if (c.kind === 'kustomize') {
-    lines.push(`- Source: ${c.source}`, `- Path: ${c.path || '.'}`, `- Tag: ${c.tag || '(default branch)'}`);
+    lines.push(
+      `- Source: ${mdText(c.source)}`,
+      `- Path: ${mdText(c.path || '.')}`,
+      `- Tag: ${mdText(c.tag || '(default branch)')}`,
+    );
   } else if (c.kind === 'helm') {
-    lines.push(`- Chart: ${c.chart} from ${c.source}`, `- Version: ${c.version || '(latest)'}`);
+    lines.push(
+      `- Chart: ${mdText(c.chart)} from ${mdText(c.source)}`,
+      `- Version: ${mdText(c.version || '(latest)')}`,
+    );
   } else {
     lines.push('- Type: Kubernetes manifests rendered by aicr (no Helm chart)');
   }
@@ -87,20 +94,21 @@ function criteriaLines(recipe: RecipeResult): string[] {
   ];
   for (const [k, l] of label) {
     const v = c?.[k];
-    if (v !== undefined && v !== null && v !== '' && v !== 'any') out.push(`- **${l}**: ${String(v)}`);
+    if (v !== undefined && v !== null && v !== '' && v !== 'any')
+      out.push(`- **${l}**: ${mdText(String(v))}`);
   }
   if (typeof c?.nodes === 'number' && c.nodes > 0) out.push(`- **Nodes**: ${c.nodes}`);
   return out;
 }
 
 function cell(s: string): string {
-  return s.replace(/\|/g, '\\|');
+  return mdText(s).replace(/\|/g, '\\|');
 }
 
 export function rootReadme(recipe: RecipeResult, comps: ScriptComponent[], toolVersion: string): string {
   const lines: string[] = ['# Cloud Native Stack Deployment', ''];
   lines.push(
-    `- Recipe version: ${recipe.metadata?.version || 'unknown'}`,
+    `- Recipe version: ${mdText(String(recipe.metadata?.version || 'unknown'))}`,
     `- Bundler version: aicr ${toolVersion}`,
     '',
   );
