@@ -499,8 +499,7 @@ function fastYaml(text: string): unknown {
       indent += k;
       stack.push((top = { indent, map }));
       content = rest;
-    }
-    if (isItem) return BAIL;
+    } else if (isItem) return BAIL;
     const kl = readKeyLine(content);
     if (kl === BAIL || kl === undefined) return BAIL;
     const map = top.map!;

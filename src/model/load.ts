@@ -9,6 +9,7 @@ import { check, checkHeader, criteriaFileSchema, recipeResultSchema, snapshotSch
 import type { Reading, Snapshot } from './snapshot.js';
 import { parseCriteriaValue, parseNodes, anyCriteria, CRITERIA_FIELDS } from '../recipe/criteria.js';
 import { AicrError, invalid } from '../errors/index.js';
+import { scalarText, setOwn } from '../io/document.js';
 
 type LoadOpts = Omit<ReadOptions, 'what' | 'kinds'>;
 
@@ -16,31 +17,62 @@ function describe(location: string, what: string): string {
   return location === '-' || location === 'stdin' ? `${what} from stdin` : `${what} ${location}`;
 }
 
+const READING_TYPES = ['string', 'number', 'bigint', 'boolean'];
+
+/**
+ * A snapshot document as the model: one entry per measurement type and per subtype (a repeated type
+ * or subtype is bad input: readers would disagree on which one counts). Readings are scalars;
+ * numbers keep their source text (`1.10` is the reading "1.10", not 1.1); nested values become
+ * their JSON text.
+ */
 export function toSnapshot(doc: unknown, source: string): Snapshot {
   const parsed = check(snapshotSchema, doc, source) as Record<string, unknown>;
   checkHeader(parsed, ['Snapshot'], source);
-  const measurements = ((parsed.measurements as unknown[]) ?? []).map((m) => {
+  const rawMeasurements = (doc as { measurements?: unknown }).measurements;
+  const types = new Map<string, number>();
+  const measurements = ((parsed.measurements as unknown[]) ?? []).map((m, i) => {
     const mm = m as {
       type: string;
       subtypes?:
         { subtype: string; data: Record<string, unknown> | null; context?: Record<string, unknown> }[] | null;
     };
+    const firstType = types.get(mm.type);
+    if (firstType !== undefined) {
+      throw invalid(
+        `${source}: measurements[${i}]: measurement type ${JSON.stringify(mm.type)} appears twice (first at measurements[${firstType}]); a snapshot has one measurement per type`,
+      );
+    }
+    types.set(mm.type, i);
+    const rawSubtypes = (Array.isArray(rawMeasurements) ? rawMeasurements[i] : undefined)?.subtypes;
+    const subtypeNames = new Map<string, number>();
     return {
       type: mm.type,
-      subtypes: (mm.subtypes ?? []).map((st) => {
+      subtypes: (mm.subtypes ?? []).map((st, j) => {
+        const firstSub = subtypeNames.get(st.subtype);
+        if (firstSub !== undefined) {
+          throw invalid(
+            `${source}: measurements[${i}].subtypes[${j}]: subtype ${JSON.stringify(st.subtype)} of measurement type ${mm.type} appears twice (first at subtypes[${firstSub}])`,
+          );
+        }
+        subtypeNames.set(st.subtype, j);
+        const rawData = Array.isArray(rawSubtypes) ? rawSubtypes[j]?.data : undefined;
         const data: Record<string, Reading> = {};
         for (const [k, v] of Object.entries(st.data ?? {})) {
-          data[k] =
-            v === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof v)
-              ? (v as Reading)
-              : JSON.stringify(v);
+          let r: Reading;
+          if (typeof v === 'number' || typeof v === 'bigint') r = scalarText(rawData, k) ?? v;
+          else if (v === null || READING_TYPES.includes(typeof v)) r = v as Reading;
+          else r = JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+          setOwn(data, k, r);
         }
         const out: { subtype: string; data: Record<string, Reading>; context?: Record<string, string> } = {
           subtype: st.subtype,
           data,
         };
-        if (st.context)
-          out.context = Object.fromEntries(Object.entries(st.context).map(([k, v]) => [k, String(v)]));
+        if (st.context) {
+          const context: Record<string, string> = {};
+          for (const [k, v] of Object.entries(st.context)) setOwn(context, k, String(v));
+          out.context = context;
+        }
         return out;
       }),
     };
@@ -49,9 +81,9 @@ export function toSnapshot(doc: unknown, source: string): Snapshot {
   if (parsed.kind) snap.kind = String(parsed.kind);
   if (parsed.apiVersion) snap.apiVersion = String(parsed.apiVersion);
   if (parsed.metadata) {
-    snap.metadata = Object.fromEntries(
-      Object.entries(parsed.metadata as object).map(([k, v]) => [k, String(v)]),
-    );
+    const metadata: Record<string, string> = {};
+    for (const [k, v] of Object.entries(parsed.metadata as object)) setOwn(metadata, k, String(v));
+    snap.metadata = metadata;
   }
   return snap;
 }
