@@ -95,7 +95,9 @@ export function resolveReading(snapshot: Snapshot, path: ConstraintPath): string
     case 'ambiguous':
       throw new AmbiguousPathError(
         `constraint path ${JSON.stringify(where)} is ambiguous in this snapshot: it reads as ` +
-          r.readings.map((names) => `subtype ${JSON.stringify(names[0])} key ${JSON.stringify(names[1])}`).join(' and as ') +
+          r.readings
+            .map((names) => `subtype ${JSON.stringify(names[0])} key ${JSON.stringify(names[1])}`)
+            .join(' and as ') +
           '; rename the subtype or key so that one reading remains',
       );
     case 'too-complex':

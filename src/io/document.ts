@@ -99,13 +99,6 @@ function duplicate(source: string, key: string, line: number, first: number): ne
   );
 }
 
-/** Line numbers of offsets in `text`, computed lazily (only errors need them). */
-function lineAt(text: string, offset: number): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) n++;
-  return n;
-}
-
 // ------------------------------------------------------------------------------------------ JSON
 
 class JsonFail {
@@ -414,7 +407,14 @@ interface Frame {
 function fastYaml(text: string): unknown {
   if (FAST_REFUSE.test(text)) return BAIL;
   const stack: Frame[] = [];
-  let pending: { container: Record<string, unknown> | unknown[]; key: string | number; indent: number; seqItem: boolean } | undefined;
+  let pending:
+    | {
+        container: Record<string, unknown> | unknown[];
+        key: string | number;
+        indent: number;
+        seqItem: boolean;
+      }
+    | undefined;
   let seenContent = false;
   let root: unknown = BAIL;
   let pos = 0;
@@ -554,7 +554,12 @@ function slowYaml(text: string, source: string): unknown {
     sizes.set(node, s);
     return s;
   };
-  const walk = (node: unknown, depth: number, container: object | undefined, key: string | number): unknown => {
+  const walk = (
+    node: unknown,
+    depth: number,
+    container: object | undefined,
+    key: string | number,
+  ): unknown => {
     if (node === null || node === undefined) return null;
     if (isAlias(node)) {
       const target = node.resolve(doc);
@@ -598,7 +603,9 @@ function slowYaml(text: string, source: string): unknown {
           }
           k = keyString(t.value, typeof t.source === 'string' ? t.source : String(t.value));
         } else {
-          throw invalid(`${source}: line ${lineOf(kn as YamlNode)}: mapping keys must be scalars (strings, numbers)`);
+          throw invalid(
+            `${source}: line ${lineOf(kn as YamlNode)}: mapping keys must be scalars (strings, numbers)`,
+          );
         }
         const line = lineOf(kn as YamlNode) || lineOf(pair.value as YamlNode);
         const prev = lines.get(k);

@@ -58,7 +58,8 @@ export function resolvePath(
       steps++;
       if (hasOwn(children, name)) {
         const next = [...names, name];
-        if (next.length > best.names.length) best = { names: next, rest: path.slice(stop + 1), node: children[name] };
+        if (next.length > best.names.length)
+          best = { names: next, rest: path.slice(stop + 1), node: children[name] };
         // Past the end (stop + 1 > length) marks "consumed".
         walk(children[name], end < 0 ? path.length + 1 : stop + 1, next);
       }
