@@ -21,7 +21,7 @@ import { invalid } from '../errors/index.js';
 export type DocFormat = 'yaml' | 'json';
 
 /** Deepest nesting of maps and lists any input document may have (and any document aicr writes). */
-export const MAX_DEPTH = 1000;
+export const MAX_DEPTH = 512;
 /** Most alias expansions (nodes reached through `*alias`) in one YAML document. */
 const MAX_ALIAS_NODES = 100_000;
 
@@ -528,6 +528,9 @@ function slowYaml(text: string, source: string): unknown {
     throw invalid(`${source}: invalid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   const first = doc.errors[0];
+  // The library reports its own stack overflow (deep flow collections) as a parse error.
+  if (first && /Maximum call stack size exceeded/.test(first.message))
+    tooDeep(source, first.linePos?.[0]?.line ?? 1);
   if (first) {
     const pos = first.linePos?.[0];
     const where = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
