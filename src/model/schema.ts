@@ -81,7 +81,8 @@ const criteriaSchema = z
     intent: str.optional(),
     os: str.optional(),
     platform: str.optional(),
-    nodes: z.number().int().optional(),
+    // bigint: an integer beyond 2^53, refused by parseNodes as too large (never rounded).
+    nodes: z.union([z.number().int(), z.bigint()]).optional(),
   })
   .passthrough();
 
