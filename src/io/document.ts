@@ -136,6 +136,15 @@ function parseJson(text: string, source: string): unknown {
   };
   const str = (): string => {
     const start = ++i;
+    // Fast path: no escape before the closing quote and no control character in between.
+    const close = text.indexOf('"', start);
+    if (close >= 0) {
+      const raw = text.slice(start, close);
+      if (!/[\\\u0000-\u001f]/.test(raw)) {
+        i = close + 1;
+        return raw;
+      }
+    }
     let escaped = false;
     for (;;) {
       if (i >= text.length) fail();
