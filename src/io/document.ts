@@ -20,8 +20,9 @@ import { invalid } from '../errors/index.js';
 
 export type DocFormat = 'yaml' | 'json';
 
-/** Deepest nesting of maps and lists any input document may have (and any document aicr writes). */
-export const MAX_DEPTH = 512;
+import { MAX_DEPTH } from './limits.js';
+
+export { MAX_DEPTH };
 /** Most alias expansions (nodes reached through `*alias`) in one YAML document. */
 const MAX_ALIAS_NODES = 100_000;
 
@@ -140,6 +141,7 @@ function parseJson(text: string, source: string): unknown {
     const close = text.indexOf('"', start);
     if (close >= 0) {
       const raw = text.slice(start, close);
+      // eslint-disable-next-line no-control-regex
       if (!/[\\\u0000-\u001f]/.test(raw)) {
         i = close + 1;
         return raw;

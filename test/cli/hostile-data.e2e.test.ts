@@ -175,6 +175,31 @@ describe('documents', () => {
   });
 });
 
+describe('nothing aicr writes is deeper than it reads back', () => {
+  it('values nested near the limit are read and bundled; a query output past the limit is exit 2', async () => {
+    const data = path.join(dir, 'data-deep');
+    await mkdir(path.join(data, 'components', 'gpu-operator'), { recursive: true });
+    await writeFile(path.join(data, 'registry.yaml'), 'kind: ComponentRegistry\ncomponents: []\n');
+    const deep = 'deep: ' + '['.repeat(510) + ']'.repeat(510) + '\n';
+    await writeFile(path.join(data, 'components', 'gpu-operator', 'values.yaml'), deep);
+    let r = await runCli([
+      'query',
+      ...criteria,
+      '--data',
+      data,
+      '--selector',
+      'components.gpu-operator.values',
+      '-t',
+      'json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await runCli(['query', ...criteria, '--data', data, '--selector', '']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /would be nested more than 512 levels deep, more than aicr reads back/);
+  });
+});
+
 describe('integer flags are never rounded', () => {
   it('--nodes 9007199254740993 is exit 2 for recipe, query and bundle; 2^53-1 is accepted', async () => {
     for (const argv of [
