@@ -277,7 +277,7 @@ type Bail = typeof BAIL;
 // Characters that may not start a plain scalar in this subset (flow, anchors, tags, block scalars, …).
 const PLAIN_START_BAD = new Set([...'[]{},#&*!|>%@`\'"?:-']);
 // eslint-disable-next-line no-control-regex
-const FAST_REFUSE = /[\u0000-\u0009\u000b-\u001f\u007f\ufeff]/;
+const FAST_REFUSE = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f\ufeff]|\r(?!\n)/;
 
 const YAML_ESCAPES: Record<string, string> = {
   '0': '\0',
@@ -433,7 +433,8 @@ function fastYaml(text: string): unknown {
   while (pos < len) {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = len;
-    const line = text.slice(pos, end);
+    // CRLF line ends are line ends (a lone CR was refused above).
+    const line = text.slice(pos, text.charCodeAt(end - 1) === 0x0d ? end - 1 : end);
     pos = end + 1;
     let indent = 0;
     while (line.charCodeAt(indent) === 0x20) indent++;

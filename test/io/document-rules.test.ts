@@ -171,13 +171,14 @@ const dataArb = fc.letrec((tie) => ({
 })).map;
 
 describe('block-YAML fast path', () => {
-  it('reads what aicr writes exactly as the full parser does (values and scalar text)', () => {
+  it('reads what aicr writes (LF or CRLF) exactly as the full parser does', () => {
     fc.assert(
       fc.property(dataArb, (data) => {
-        const text = toYaml(data);
-        const slow = slowYamlForTest(text, 's');
-        const fast = fastYamlForTest(text);
-        if (fast !== undefined) assert.deepEqual(fast, slow, text);
+        for (const text of [toYaml(data), toYaml(data).replace(/\n/g, '\r\n')]) {
+          const slow = slowYamlForTest(text, 's');
+          const fast = fastYamlForTest(text);
+          if (fast !== undefined) assert.deepEqual(fast, slow, text);
+        }
       }),
       { numRuns: 400 },
     );
@@ -206,20 +207,24 @@ describe('block-YAML fast path', () => {
       )
       .map(([i, a, b]) => i + a + b);
     fc.assert(
-      fc.property(fc.array(lineArb, { minLength: 1, maxLength: 8 }), (lines) => {
-        const text = lines.join('\n') + '\n';
-        const fast = fastYamlForTest(text);
-        if (fast === undefined) return;
-        let slow: unknown;
-        try {
-          slow = slowYamlForTest(text, 's');
-        } catch (err) {
-          assert.fail(
-            `fast path accepted what the full parser refuses: ${JSON.stringify(text)}: ${String(err)}`,
-          );
-        }
-        assert.deepEqual(fast, slow, JSON.stringify(text));
-      }),
+      fc.property(
+        fc.array(lineArb, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom('\n', '\r\n'),
+        (lines, eol) => {
+          const text = lines.join(eol) + eol;
+          const fast = fastYamlForTest(text);
+          if (fast === undefined) return;
+          let slow: unknown;
+          try {
+            slow = slowYamlForTest(text, 's');
+          } catch (err) {
+            assert.fail(
+              `fast path accepted what the full parser refuses: ${JSON.stringify(text)}: ${String(err)}`,
+            );
+          }
+          assert.deepEqual(fast, slow, JSON.stringify(text));
+        },
+      ),
       { numRuns: 3000 },
     );
   });
