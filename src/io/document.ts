@@ -552,20 +552,27 @@ function slowYaml(text: string, source: string): unknown {
   }
   const lineOf = (n: { range?: [number, number, number] | null } | null | undefined): number =>
     n?.range ? lc.linePos(n.range[0]).line : 0;
-  const memo = new Map<YamlNode, unknown>();
   const sizes = new Map<YamlNode, number>();
+  const inProgress = new Set<YamlNode>();
   let aliasNodes = 0;
   const sizeOf = (n: unknown): number => {
     if (!n || typeof n !== 'object') return 1;
     const node = n as YamlNode;
     const known = sizes.get(node);
     if (known !== undefined) return known;
+    if (inProgress.has(node)) {
+      throw invalid(
+        `${source}: line ${lineOf(node)}: an alias refers to a collection that contains it (a cycle)`,
+      );
+    }
+    inProgress.add(node);
     let s = 1;
     if (isAlias(node)) {
       const t = node.resolve(doc);
       s = t ? sizeOf(t) : 1;
     } else if (isMap(node)) for (const p of node.items) s += sizeOf(p.key) + sizeOf(p.value);
     else if (isSeq(node)) for (const x of node.items) s += sizeOf(x);
+    inProgress.delete(node);
     sizes.set(node, s);
     return s;
   };
@@ -587,7 +594,7 @@ function slowYaml(text: string, source: string): unknown {
           `${source}: line ${lineOf(node)}: aliases expand to more than ${MAX_ALIAS_NODES} nodes (the limit)`,
         );
       }
-      if (memo.has(target)) return memo.get(target);
+      // A fresh copy for every alias (bounded by the budget above): no two places share one object.
       return walk(target, depth, container, key);
     }
     if (isScalar(node)) {
@@ -601,7 +608,6 @@ function slowYaml(text: string, source: string): unknown {
     }
     if (isMap(node)) {
       const obj: Record<string, unknown> = {};
-      if (node.anchor) memo.set(node, obj);
       const lines = new Map<string, number>();
       for (const pair of node.items) {
         let k: string;
@@ -632,7 +638,6 @@ function slowYaml(text: string, source: string): unknown {
     }
     if (isSeq(node)) {
       const arr: unknown[] = [];
-      if (node.anchor) memo.set(node, arr);
       node.items.forEach((x, n) => arr.push(walk(x, depth + 1, arr, n)));
       return arr;
     }

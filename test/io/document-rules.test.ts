@@ -83,6 +83,15 @@ describe('depth limit', () => {
     assert.deepEqual(parseDocument(toJson(values), 'back'), values);
   });
 
+  it('an alias inside its own anchor (a cycle) is exit 2', () => {
+    for (const text of ['a: &a {b: *a}\n', 'a: &a\n  b: *a\n', 'x: &x [1, *x]\n']) {
+      assert.throws(() => parseDocument(text, 's'), exit2(/refers to a collection that contains it/), text);
+    }
+    const doc = parseDocument('a: &a {b: 1}\nc: *a\n', 's') as Record<string, object>;
+    assert.deepEqual(doc, { a: { b: 1 }, c: { b: 1 } });
+    assert.notEqual(doc.a, doc.c, 'each alias is its own copy: a --set below one does not change the other');
+  });
+
   it('alias expansion is bounded', () => {
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 8; i++)
