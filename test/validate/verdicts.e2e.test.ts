@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -155,6 +155,71 @@ describe('measurement names with dots', () => {
       r.doc!.results[0].message,
       /key "SubState" not found in subtype SystemD\."containerd\.service"/,
     );
+  });
+});
+
+describe('recipe --snapshot: overlay constraints use the same resolver', () => {
+  it('an overlay needing an active containerd.service is excluded when it failed, applied when active; ambiguous is exit 2', async () => {
+    const data = path.join(dir, 'data');
+    await mkdir(path.join(data, 'overlays'), { recursive: true });
+    await writeFile(path.join(data, 'registry.yaml'), 'kind: ComponentRegistry\ncomponents: []\n');
+    await writeFile(
+      path.join(data, 'overlays', 'eks-containerd.yaml'),
+      [
+        'kind: RecipeMetadata',
+        'metadata:',
+        '  name: eks-containerd',
+        'spec:',
+        '  base: eks',
+        '  criteria:',
+        '    service: eks',
+        '    intent: training',
+        '  constraints:',
+        '    - name: SystemD.containerd.service.ActiveState',
+        '      value: active',
+        '',
+      ].join('\n'),
+    );
+    const snap = (extra: string[]) =>
+      snapshot(
+        [
+          '  - type: K8s',
+          '    subtypes:',
+          '      - subtype: server',
+          '        data:',
+          '          version: v1.33.5-eks-3025e55',
+          '  - type: SystemD',
+          '    subtypes:',
+          ...extra,
+        ].join('\n'),
+      );
+    const unit = (state: string) => [
+      '      - subtype: containerd.service',
+      '        data:',
+      `          ActiveState: ${state}`,
+    ];
+    const run = async (text: string) =>
+      runCli(['recipe', '--snapshot', await file(text), '--intent', 'training', '--data', data]);
+    type Meta = { metadata: { appliedOverlays: string[]; excludedOverlays?: string[] } };
+
+    let r = await run(snap(unit('failed')));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((parse(r.stdout) as Meta).metadata.excludedOverlays, ['eks-containerd']);
+
+    r = await run(snap(unit('active')));
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok((parse(r.stdout) as Meta).metadata.appliedOverlays.includes('eks-containerd'), r.stdout);
+
+    r = await run(
+      snap([
+        ...unit('active'),
+        '      - subtype: containerd',
+        '        data:',
+        '          service.ActiveState: active',
+      ]),
+    );
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /is ambiguous in this snapshot/);
   });
 });
 
