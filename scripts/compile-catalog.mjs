@@ -4,7 +4,31 @@
 // stored as text ("text"), because they are rendered, not parsed.
 import { readdirSync, readFileSync, writeFileSync, lstatSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { isPair, isScalar, parseDocument, visit } from 'yaml';
+
+// String fields written as unquoted numbers keep their source text (`value: 22.10` is "22.10"), as
+// the CLI's document reader does for --data catalogs (src/model/schema.ts TEXT_FIELDS).
+const TEXT_KEYS = new Set(['value', 'version', 'defaultVersion']);
+
+function parseCatalogYaml(text) {
+  const doc = parseDocument(text, { version: '1.2', uniqueKeys: true });
+  if (doc.errors.length) throw doc.errors[0];
+  visit(doc, {
+    Pair(_key, pair) {
+      if (!isPair(pair) || !isScalar(pair.key) || !TEXT_KEYS.has(String(pair.key.value))) return;
+      const v = pair.value;
+      if (
+        isScalar(v) &&
+        typeof v.value === 'number' &&
+        typeof v.source === 'string' &&
+        String(v.value) !== v.source
+      ) {
+        v.value = v.source;
+      }
+    },
+  });
+  return doc.toJS();
+}
 
 function walk(dir, rel = '') {
   const out = [];
@@ -35,7 +59,7 @@ export function compileCatalog(recipesDir, outDir) {
     const isManifest = rel.includes('/manifests/');
     if (isYaml && !isManifest && !text.includes('{{') && !/^---\s*$/m.test(text.replace(/^---\s*\n/, ''))) {
       try {
-        files[rel] = { doc: parse(text, { version: '1.2' }) ?? null };
+        files[rel] = { doc: parseCatalogYaml(text) ?? null };
       } catch (err) {
         throw new Error(`recipes/${rel}: invalid YAML: ${err.message}`);
       }

@@ -38,13 +38,39 @@ export function parseSet(text: string): SetEntry {
   const segments = path.split('.');
   if (segments.some((s) => s === ''))
     throw invalid(`invalid --set "${text}": path "${path}" has an empty segment; expected ${SET_SYNTAX}`);
+  if (segments.length > MAX_SET_SEGMENTS) {
+    throw invalid(
+      `invalid --set "${text.length > 200 ? text.slice(0, 200) + '…' : text}": path has ${segments.length} segments, the limit is ${MAX_SET_SEGMENTS}`,
+    );
+  }
+  const bad = segments.find((s) => FORBIDDEN_SET_SEGMENTS.includes(s));
+  if (bad !== undefined) {
+    throw invalid(
+      `invalid --set "${text}": path segment "${bad}" is not allowed (${FORBIDDEN_SET_SEGMENTS.join(', ')} name the object model, not values)`,
+    );
+  }
   return { key, path, value: coerceValue(raw), raw, text };
+}
+
+/** Most segments a `--set` path may have (values deeper than this are not something a chart reads). */
+export const MAX_SET_SEGMENTS = 100;
+/** Path segments that would reach the object model instead of data. */
+export const FORBIDDEN_SET_SEGMENTS = ['__proto__', 'constructor', 'prototype'];
+
+/** Sign, significant digits and exponent of a decimal text: the same triple means the same value. */
+function decimalParts(text: string): string {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return text;
+  const all = m[2] + (m[3] ?? '');
+  const stripped = all.replace(/^0+/, '');
+  if (stripped === '') return '0';
+  // Position of the decimal point relative to the first significant digit.
+  const point = BigInt(m[2].length - (all.length - stripped.length)) + BigInt(m[4] ?? '0');
+  return `${m[1] === '-' ? '-' : ''}${stripped.replace(/0+$/, '')}e${point}`;
 }
 
 const INT_RE = /^[+-]?\d+$/;
 const FLOAT_RE = /^[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)$/;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * `--set` value coercion: exactly `true`/`false` → boolean; a base-10 integer in int64 range →
@@ -55,13 +81,16 @@ export function coerceValue(raw: string): unknown {
   if (raw === 'true') return true;
   if (raw === 'false') return false;
   if (INT_RE.test(raw)) {
+    // Every integer stays exact: bigint beyond 2^53 (also beyond int64, where the reference rounds).
     const n = BigInt(raw);
-    if (n >= INT64_MIN && n <= INT64_MAX) {
-      return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
-    }
-    return Number(raw);
+    return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
   }
-  if (FLOAT_RE.test(raw)) return Number(raw);
+  if (FLOAT_RE.test(raw)) {
+    // A float keeps its text when the number would not denote the same decimal value (more digits
+    // than a double holds, or out of range): `0.10000000000000000001`, `1e400` stay strings.
+    const n = Number(raw);
+    return Number.isFinite(n) && decimalParts(String(n)) === decimalParts(raw) ? n : raw;
+  }
   const special = raw.toLowerCase().replace(/^[+-]/, '');
   if (special === 'inf' || special === 'infinity') return raw.startsWith('-') ? -Infinity : Infinity;
   if (special === 'nan') return NaN;

@@ -13,6 +13,7 @@ import { invalid } from '../errors/index.js';
 import type { DataSource } from '../catalog/source.js';
 import { componentValues } from '../recipe/values.js';
 import { clone, isPlainMap, type PlainMap } from '../util/objects.js';
+import { setOwn } from '../io/document.js';
 import type { PlannedComponent } from './components.js';
 import { TOLERATE_ALL, type Scheduling, type SetEntry } from './options.js';
 
@@ -28,9 +29,10 @@ export function setStrict(values: PlainMap, entry: SetEntry): void {
   let cur: PlainMap = values;
   for (let i = 0; i < segs.length - 1; i++) {
     const s = segs[i];
-    const next = cur[s];
+    // Own keys only: an inherited name never counts as an existing map.
+    const next = Object.prototype.hasOwnProperty.call(cur, s) ? cur[s] : undefined;
     if (next === undefined || next === null) {
-      cur[s] = {};
+      setOwn(cur, s, {});
     } else if (!isPlainMap(next)) {
       throw invalid(
         `invalid --set "${entry.text}": ${segs.slice(0, i + 1).join('.')} is ${describeType(next)}, not a map, so ${entry.path} cannot be set`,
@@ -38,7 +40,7 @@ export function setStrict(values: PlainMap, entry: SetEntry): void {
     }
     cur = cur[s] as PlainMap;
   }
-  cur[segs[segs.length - 1]] = entry.value;
+  setOwn(cur, segs[segs.length - 1], entry.value);
 }
 
 /** Sets `value` at a dotted path, replacing non-map intermediates (scheduling injections). */
@@ -47,10 +49,10 @@ export function setForce(values: PlainMap, path: string, value: unknown): void {
   if (segs.length === 0) return;
   let cur: PlainMap = values;
   for (const s of segs.slice(0, -1)) {
-    if (!isPlainMap(cur[s])) cur[s] = {};
+    if (!Object.prototype.hasOwnProperty.call(cur, s) || !isPlainMap(cur[s])) setOwn(cur, s, {});
     cur = cur[s] as PlainMap;
   }
-  cur[segs[segs.length - 1]] = clone(value);
+  setOwn(cur, segs[segs.length - 1], clone(value));
 }
 
 /** The recipe-side values: base + overlay + overrides, without a boolean `enabled` toggle. */

@@ -5,7 +5,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { parseDocument } from '../io/document.js';
 import { AicrError, internal, invalid, notFound } from '../errors/index.js';
 import type { DataSource, Origin } from './source.js';
 
@@ -82,12 +82,8 @@ export class DirectorySource implements DataSource {
   doc(rel: string): unknown {
     if (this.docs.has(rel)) return this.docs.get(rel);
     const text = this.text(rel);
-    let doc: unknown;
-    try {
-      doc = parse(text) ?? null;
-    } catch (err) {
-      throw invalid(`failed to parse ${path.join(this.root, rel)}: ${(err as Error).message.split('\n')[0]}`);
-    }
+    // The shared document rules: duplicate keys and deep nesting are bad input, scalar text is kept.
+    const doc: unknown = text.trim() === '' ? null : parseDocument(text, path.join(this.root, rel), 'yaml');
     this.docs.set(rel, doc);
     return doc;
   }

@@ -41,7 +41,13 @@ export function intParser(flag: string, min = 0) {
       throw invalid(`invalid value "${value}" for --${flag}: expected an integer`);
     const n = Number(value);
     if (n < min) throw invalid(`invalid value "${value}" for --${flag}: must be >= ${min}`);
-    return n;
+    // Never round silently: 9007199254740993 would become 9007199254740992.
+    if (!Number.isSafeInteger(n)) {
+      throw invalid(
+        `invalid value "${value.trim()}" for --${flag}: too large, must be at most ${Number.MAX_SAFE_INTEGER}`,
+      );
+    }
+    return n === 0 ? 0 : n;
   };
 }
 

@@ -42,22 +42,16 @@ const eksNode: Snapshot = {
 };
 
 describe('parseConstraintPath', () => {
-  it('splits at the first two dots only', () => {
+  it('splits the type at the first dot; subtype and key are resolved against the snapshot', () => {
     assert.deepEqual(parseConstraintPath('OS.sysctl./proc/sys/kernel/osrelease'), {
       type: 'OS',
-      subtype: 'sysctl',
-      key: '/proc/sys/kernel/osrelease',
+      rest: 'sysctl./proc/sys/kernel/osrelease',
     });
     assert.deepEqual(parseConstraintPath('SystemD.containerd.service.ActiveState'), {
       type: 'SystemD',
-      subtype: 'containerd',
-      key: 'service.ActiveState',
+      rest: 'containerd.service.ActiveState',
     });
-    assert.deepEqual(parseConstraintPath('K8s.server.version'), {
-      type: 'K8s',
-      subtype: 'server',
-      key: 'version',
-    });
+    assert.deepEqual(parseConstraintPath('K8s.server.version'), { type: 'K8s', rest: 'server.version' });
   });
 
   it('rejects fewer than three parts and unknown types (case-sensitive)', () => {

@@ -10,7 +10,7 @@
 import { AicrError, formatError } from '../errors/index.js';
 import { findSubtype, type Snapshot } from '../model/snapshot.js';
 import { evaluateExpression, parseConstraintExpression } from './expression.js';
-import { parseConstraintPath, readingToText, resolveReading } from './path.js';
+import { AmbiguousPathError, parseConstraintPath, readingToText, resolveReading } from './path.js';
 
 /** The part of a recipe constraint that evaluation uses (`severity`, `remediation`, `unit` are ignored). */
 export interface ConstraintInput {
@@ -70,6 +70,8 @@ function evaluateDetailed(c: ConstraintInput, snapshot: Snapshot): Detailed {
     parseConstraintExpression(c.value);
     actual = resolveReading(snapshot, parseConstraintPath(c.name));
   } catch (err) {
+    // An ambiguous path stops the command: no verdict can be given for it (exit 2).
+    if (err instanceof AmbiguousPathError) throw err;
     const status = err instanceof AicrError && err.code === 'NOT_FOUND' ? 'skipped' : 'error';
     return { result: { name: c.name, expected, status, message: plainMessage(err) }, error: err };
   }
@@ -78,7 +80,8 @@ function evaluateDetailed(c: ConstraintInput, snapshot: Snapshot): Detailed {
 
 /**
  * Evaluates a snapshot-path constraint (`{Type}.{Subtype}.{Key}`, e.g. `OS.release.VERSION_ID`).
- * Never throws: problems become `skipped` (value missing from the snapshot) or `error` entries.
+ * Problems become `skipped` (value missing from the snapshot) or `error` entries; only a path that is
+ * ambiguous in this snapshot throws (AmbiguousPathError, exit 2).
  */
 export function evaluateConstraint(constraint: ConstraintInput, snapshot: Snapshot): ConstraintResult {
   return evaluateDetailed(constraint, snapshot).result;

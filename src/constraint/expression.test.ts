@@ -37,19 +37,23 @@ const CASES: [string, string, Outcome][] = [
   ['>= not-a-version', '1.0.0', 'error'],
   ['>= 1.0.0', 'not-a-version', 'error'],
   ['< invalid', '1.0.0', 'error'],
-  // precision: ordering compares only the shorter precision, equality all three parts
+  // precision: missing components are zeros, for ordering and equality alike
   ['== 1.33', '1.33.5', false],
   ['== 1.33', '1.33.0', true],
   ['!= 1.33', '1.33.5', true],
   ['>= 1.33', '1.33.5', true],
-  ['<= 1.33', '1.33.5', true],
-  ['> 1.33', '1.33.5', false],
+  ['<= 1.33', '1.33.5', false],
+  ['> 1.33', '1.33.5', true],
   ['< 1.33', '1.33.5', false],
-  ['> 1', '1.9.0', false],
+  ['> 1', '1.9.0', true],
   ['>= 2', '1.9.0', false],
   ['< 2', '1.9.0', true],
-  ['>= 1.32.4', '1.32', true],
+  ['>= 1.32.4', '1.32', false],
   ['>= 1.32.4', '1.31', false],
+  ['>= 1.99.99', 'v1', false],
+  ['>= 1.99.99', '1', false],
+  ['< 1.99.99', 'v1', true],
+  ['>= 1', '1.0.0', true],
   ['== 1.0', '1.0.0', true],
   ['== 1', '1.0.0', false], // `1` has no dot: not version-like, so strings are compared
   // `v` prefixes on either side; only one lowercase v
@@ -79,7 +83,8 @@ const CASES: [string, string, Outcome][] = [
   // whitespace handling and operators without spaces
   ['>=6.8', '6.10.0', true],
   ['>=   1.32.4', '1.32.4', true],
-  ['  <=1.33  ', '1.33.9', true],
+  ['  <=1.33  ', '1.33.9', false],
+  ['  <=1.33.9  ', '1.33.9', true],
   ['==ubuntu', 'ubuntu', true],
   ['!=rhel', 'rhel', false],
   // version errors inside an ordering comparison

@@ -7,6 +7,7 @@
  *    against the snapshot's Helm release data (`K8s.helm`, keys `<release>.version`).
  */
 import { AicrError } from '../errors/index.js';
+import { textOf } from '../io/document.js';
 import { API_VERSION, type Snapshot } from '../model/snapshot.js';
 import {
   evaluateConstraint,
@@ -40,10 +41,15 @@ function malformed(where: string, message: string, cause?: unknown): AicrError {
   return new AicrError('INVALID_REQUEST', `malformed recipe constraint ${where}: ${message}`, cause);
 }
 
-/** Scalar constraint values keep their text (`24.04`); anything else is malformed. */
-function valueText(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+/**
+ * Scalar constraint values keep their source text (`value: 22.10` is "22.10", not "22.1"); anything
+ * else is malformed.
+ */
+function valueText(item: Record<string, unknown>): string | undefined {
+  const v = item.value;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || typeof v === 'string') {
+    return textOf(item, 'value');
+  }
   return undefined;
 }
 
@@ -56,7 +62,7 @@ function readList(list: unknown, field: string, snapshotPaths: boolean): Constra
     const name = typeof item.name === 'string' ? item.name.trim() : '';
     if (name === '') throw malformed(at, 'name is missing or empty');
     const where = `${JSON.stringify(name)} (${at})`;
-    const value = valueText(item.value);
+    const value = valueText(item);
     if (value === undefined) throw malformed(where, 'value is missing or not a scalar');
     try {
       parseConstraintExpression(value);

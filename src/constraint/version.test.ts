@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import semver from 'semver';
 import { AicrError } from '../errors/index.js';
 import { compareVersions, formatVersion, looksLikeVersion, parseVersion, versionsEqual } from './version.js';
 import { evaluateExpression, parseConstraintExpression } from './expression.js';
@@ -68,9 +69,11 @@ describe('parseVersion', () => {
 });
 
 describe('compareVersions / versionsEqual', () => {
-  it('compares only to the smaller precision', () => {
-    assert.equal(compareVersions('1', '1.5.10'), 0);
-    assert.equal(compareVersions('1.2', '1.2.5'), 0);
+  it('pads the less precise side with zeros', () => {
+    assert.equal(compareVersions('1', '1.5.10'), -1);
+    assert.equal(compareVersions('1.2', '1.2.5'), -1);
+    assert.equal(compareVersions('1.2', '1.2.0'), 0);
+    assert.equal(compareVersions('v1', '1.99.99'), -1);
     assert.equal(compareVersions('1.2.4', '1.2.5'), -1);
     assert.equal(compareVersions('1.10', '1.9'), 1);
     assert.equal(compareVersions('2', '1.99.99'), 1);
@@ -106,6 +109,32 @@ const holds = (op: string, actual: string, expected: string) =>
   evaluateExpression(parseConstraintExpression(`${op} ${expected}`), actual);
 
 describe('version order properties (fast-check)', () => {
+  it('orders like semver (an independent implementation) on the zero-padded versions', () => {
+    const padded = (t: string) => {
+      const v = parseVersion(t);
+      return `${v.major}.${v.minor}.${v.patch}`;
+    };
+    fc.assert(
+      fc.property(versionArb(), versionArb(), (a, b) => {
+        assert.equal(compareVersions(a, b), semver.compare(padded(a), padded(b)), `${a} vs ${b}`);
+        assert.equal(versionsEqual(a, b), semver.eq(padded(a), padded(b)));
+        assert.equal(holds('>=', a, b), semver.gte(padded(a), padded(b)), `${a} >= ${b}`);
+        assert.equal(holds('<', a, b), semver.lt(padded(a), padded(b)), `${a} < ${b}`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a less precise actual never satisfies a more precise bound above its zero-padding', () => {
+    fc.assert(
+      fc.property(component, component, component, (major, minor, patch) => {
+        fc.pre(minor > 0 || patch > 0);
+        assert.equal(holds('>=', `v${major}`, `${major}.${minor}.${patch}`), false);
+        assert.equal(semver.gte(`${major}.0.0`, `${major}.${minor}.${patch}`), false);
+      }),
+    );
+  });
+
   it('antisymmetry: compare(a, b) === -compare(b, a)', () => {
     fc.assert(
       fc.property(versionArb(), versionArb(), (a, b) => {

@@ -7,10 +7,11 @@
  *    `v1.33.5-eks-3025e55`, `1.2.3+build`); they are kept but ignored in every comparison;
  *  - 1 to 3 numeric components; precision is how many were written, missing ones are 0.
  *
- * Ordering (`compareVersions`) is precision-aware: it compares only as many components as the
- * less precise side has, so `1.2` ranks equal to `1.2.5`. Equality (`versionsEqual`, used by `==`
- * and `!=`) compares all three numbers regardless of precision, so `1.33` equals `1.33.0` but not
- * `1.33.5`.
+ * One rule for ordering and equality: missing components are zeros. `v1` is `1.0.0`, so it does not
+ * satisfy `>= 1.99.99`; `1.33` equals `1.33.0` but not `1.33.5`, and `1.33.5 > 1.33`. (The reference
+ * compares only as many components as the less precise side has, so there `v1 >= 1.99.99` passes
+ * and `1.33.5 <= 1.33` passes; see docs/validate.md.) The order is the semver order of the padded
+ * versions (extras are ignored, not treated as pre-releases).
  */
 import { AicrError } from '../errors/index.js';
 
@@ -85,16 +86,15 @@ function toVersion(v: Version | string): Version {
 const sign = (n: number): -1 | 0 | 1 => (n < 0 ? -1 : n > 0 ? 1 : 0);
 
 /**
- * Precision-aware ordering: -1 when a < b, 0 when equal, 1 when a > b, comparing only the first
- * min(precision(a), precision(b)) components. Strings are parsed first (and may throw).
+ * Ordering with missing components as zeros: -1 when a < b, 0 when equal, 1 when a > b
+ * (`1` = `1.0` = `1.0.0` < `1.0.1`). Strings are parsed first (and may throw).
  */
 export function compareVersions(a: Version | string, b: Version | string): -1 | 0 | 1 {
   const x = toVersion(a);
   const y = toVersion(b);
-  const p = Math.min(x.precision, y.precision);
   if (x.major !== y.major) return sign(x.major - y.major);
-  if (p >= 2 && x.minor !== y.minor) return sign(x.minor - y.minor);
-  if (p >= 3 && x.patch !== y.patch) return sign(x.patch - y.patch);
+  if (x.minor !== y.minor) return sign(x.minor - y.minor);
+  if (x.patch !== y.patch) return sign(x.patch - y.patch);
   return 0;
 }
 

@@ -5,6 +5,7 @@
 import { invalid } from '../errors/index.js';
 import { escapeControl } from './escape.js';
 import { toYaml } from './yaml-emit.js';
+import { assertWritableDepth } from './limits.js';
 
 export const FORMATS = ['yaml', 'json', 'table'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -22,6 +23,7 @@ function jsonString(s: string): string {
 
 /** JSON with 2-space indentation; bigint readings are written as exact integers. */
 export function toJson(value: unknown, indent = 2): string {
+  assertWritableDepth(value); // never write what aicr cannot read back
   const pad = (n: number) => ' '.repeat(n * indent);
   const emit = (v: unknown, depth: number): string => {
     if (v === null || v === undefined) return 'null';

@@ -7,6 +7,8 @@
  * Kept separate from the `yaml` package so that writing a document does not load a YAML parser.
  */
 
+import { assertWritableDepth } from './limits.js';
+
 const RESOLVES_AS_OTHER = [
   /^(?:null|Null|NULL|~)$/,
   /^(?:true|True|TRUE|false|False|FALSE)$/,
@@ -179,6 +181,7 @@ function emitSeq(arr: unknown[], indent: string, out: string[]): void {
 
 /** Serializes plain data as one YAML document (no `---`), ending with a newline. */
 export function toYaml(value: unknown): string {
+  assertWritableDepth(value); // never write what aicr cannot read back
   const out: string[] = [];
   if (isPlainObject(value)) {
     if (Object.keys(value).filter((k) => value[k] !== undefined).length === 0) return '{}\n';

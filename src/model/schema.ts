@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { invalid } from '../errors/index.js';
+import { textOf } from '../io/document.js';
 import { ACCEPTED_API_VERSIONS } from './snapshot.js';
 
 const str = z.string();
@@ -80,7 +81,8 @@ const criteriaSchema = z
     intent: str.optional(),
     os: str.optional(),
     platform: str.optional(),
-    nodes: z.number().int().optional(),
+    // bigint: an integer beyond 2^53, refused by parseNodes as too large (never rounded).
+    nodes: z.union([z.number().int(), z.bigint()]).optional(),
   })
   .passthrough();
 
@@ -238,11 +240,62 @@ function pathText(p: (string | number)[]): string {
   return out || '(document)';
 }
 
+/**
+ * String fields that may be written as unquoted numbers (`value: 22.10`, `version: 1.10`): they take
+ * the scalar's source text, as a Go string field does, instead of the number's JS text (`22.1`).
+ */
+const TEXT_FIELDS = new Map<z.ZodTypeAny, string[][]>([
+  [
+    recipeResultSchema,
+    [
+      ['constraints', '*', 'value'],
+      ['validation', '*', 'constraints', '*', 'value'],
+      ['componentRefs', '*', 'version'],
+    ],
+  ],
+  [
+    recipeMetadataSchema,
+    [
+      ['spec', 'constraints', '*', 'value'],
+      ['spec', 'validation', '*', 'constraints', '*', 'value'],
+      ['spec', 'componentRefs', '*', 'version'],
+    ],
+  ],
+  [registrySchema, [['components', '*', 'helm', 'defaultVersion']]],
+]);
+
+/** Replaces non-string scalars at `path` (`*` = every list item or map value) by their source text. */
+export function keepScalarText(doc: unknown, path: readonly string[]): void {
+  if (doc === null || typeof doc !== 'object') return;
+  const [head, ...rest] = path;
+  const keys =
+    head === '*'
+      ? Array.isArray(doc)
+        ? doc.map((_, i) => i)
+        : Object.keys(doc)
+      : Object.prototype.hasOwnProperty.call(doc, head)
+        ? [head]
+        : [];
+  for (const k of keys) {
+    const container = doc as Record<string | number, unknown>;
+    if (rest.length > 0) {
+      keepScalarText(container[k], rest);
+      continue;
+    }
+    const v = container[k];
+    if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') {
+      const text = textOf(container, k);
+      if (text !== undefined) container[k] = text;
+    }
+  }
+}
+
 /** Validates `doc` against `schema`; INVALID_REQUEST naming `source` and the first bad field. */
 export function check<T extends z.ZodTypeAny>(schema: T, doc: unknown, source: string): z.output<T> {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw invalid(`${source}: expected a YAML/JSON mapping at the top level, got ${describeType(doc)}`);
   }
+  for (const path of TEXT_FIELDS.get(schema) ?? []) keepScalarText(doc, path);
   const res = schema.safeParse(doc);
   if (res.success) return res.data;
   const issue = res.error.issues[0];

@@ -45,11 +45,17 @@ export function parseCriteriaValue(field: CriteriaField, raw: string): string {
 }
 
 export function parseNodes(raw: unknown, source = 'nodes'): number {
-  const n = typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
+  let n = typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
+  if (typeof n === 'bigint') n = Number(n); // beyond 2^53: refused below as too large
   if (typeof n !== 'number' || !Number.isInteger(n)) {
     throw invalid(`invalid ${source} count: ${String(raw)} (must be an integer >= 0)`);
   }
   if (n < 0) throw invalid(`invalid ${source} count: ${n} (must be >= 0)`);
+  if (!Number.isSafeInteger(n)) {
+    throw invalid(
+      `invalid ${source} count: ${typeof raw === 'string' ? raw.trim() : String(raw)} (too large, must be at most ${Number.MAX_SAFE_INTEGER})`,
+    );
+  }
   return n;
 }
 

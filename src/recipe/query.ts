@@ -2,10 +2,11 @@
  * `aicr query`: the fully hydrated recipe (every component with its merged values inline) and
  * yq-style dot-path selectors into it.
  */
-import { notFound } from '../errors/index.js';
+import { invalid, notFound } from '../errors/index.js';
+import { describeReading, resolvePath } from '../model/path.js';
 import type { DataSource } from '../catalog/source.js';
 import type { RecipeResult } from '../model/recipe.js';
-import { isPlainMap, sortKeysDeep, type PlainMap } from '../util/objects.js';
+import { isPlainMap, setOwnKey, sortKeysDeep, type PlainMap } from '../util/objects.js';
 import { componentValues } from './values.js';
 
 export function hydrateRecipe(recipe: RecipeResult, src: DataSource): PlainMap {
@@ -38,29 +39,50 @@ export function hydrateRecipe(recipe: RecipeResult, src: DataSource): PlainMap {
     if (ref.dependencyRefs?.length) c.dependencyRefs = ref.dependencyRefs;
     const values = componentValues(src, ref);
     if (Object.keys(values).length) c.values = sortKeysDeep(values);
-    components[ref.name] = c;
+    setOwnKey(components, ref.name, c);
   }
   out.components = components;
   out.deploymentOrder = recipe.deploymentOrder ?? [];
   return out;
 }
 
-/** Walks a dot path (one leading `.` ignored; empty or `.` selects everything). */
+/** Names that would reach the object model instead of data; refused in selectors and `--set` paths. */
+export const FORBIDDEN_SEGMENTS = ['__proto__', 'constructor', 'prototype'];
+
+/**
+ * Walks a dot path (one leading `.` ignored; empty or `.` selects everything). Keys may contain dots
+ * (`nvidia.com/gpu.present`): the path is read against the keys that exist (src/model/path.ts); a
+ * path two sets of keys spell is ambiguous (exit 2). Only own keys are read; segments naming
+ * `__proto__`, `constructor` or `prototype` are refused (exit 2).
+ */
 export function selectPath(doc: unknown, selector: string): unknown {
   const path = selector.startsWith('.') ? selector.slice(1) : selector;
   if (path === '') return doc;
-  let cur: unknown = doc;
-  for (const seg of path.split('.')) {
-    if (!isPlainMap(cur)) {
-      throw notFound(`selector "${selector}": cannot descend into non-map value at "${seg}"`);
-    }
-    if (!(seg in cur)) {
-      const keys = Object.keys(cur).sort();
+  const bad = path.split('.').find((seg) => FORBIDDEN_SEGMENTS.includes(seg));
+  if (bad !== undefined) {
+    throw invalid(
+      `selector ${JSON.stringify(selector)}: segment ${JSON.stringify(bad)} is not allowed (${FORBIDDEN_SEGMENTS.join(', ')} name the object model, not data)`,
+    );
+  }
+  const r = resolvePath(doc, path, (node) => (isPlainMap(node) ? node : undefined));
+  switch (r.kind) {
+    case 'found':
+      return r.value;
+    case 'ambiguous':
+      throw invalid(
+        `selector ${JSON.stringify(selector)} is ambiguous: it reads as ${r.readings.map(describeReading).join(' and as ')}`,
+      );
+    case 'too-complex':
+      throw invalid(`selector ${JSON.stringify(selector)} has too many possible readings`);
+    default: {
+      const seg = r.rest.split('.')[0];
+      if (!isPlainMap(r.node)) {
+        throw notFound(`selector "${selector}": cannot descend into non-map value at "${seg}"`);
+      }
+      const keys = Object.keys(r.node).sort();
       throw notFound(
         `selector "${selector}": key "${seg}" not found, available keys: ${keys.length ? keys.join(', ') : '(none)'}`,
       );
     }
-    cur = cur[seg];
   }
-  return cur;
 }

@@ -61,8 +61,14 @@ describe('--set parsing', () => {
     assert.equal(coerceValue('inf'), Infinity);
     assert.equal(coerceValue('-Inf'), -Infinity);
     assert.ok(Number.isNaN(coerceValue('NaN')));
-    // Beyond int64 it is a float, as Go's ParseFloat fallback.
-    assert.equal(typeof coerceValue('99999999999999999999'), 'number');
+    // Beyond int64 it stays exact (the reference rounds it to the float 1e+20).
+    assert.equal(coerceValue('99999999999999999999'), 99999999999999999999n);
+    // A float keeps its text when a double cannot hold it; one that it holds is a number.
+    assert.equal(coerceValue('0.10000000000000000001'), '0.10000000000000000001');
+    assert.equal(coerceValue('1e400'), '1e400');
+    assert.equal(coerceValue('0.1'), 0.1);
+    assert.equal(coerceValue('1.10'), 1.1);
+    assert.equal(coerceValue('-2.50e-3'), -0.0025);
   });
 });
 

@@ -1,0 +1,36 @@
+/**
+ * Nesting limit shared by every reader and writer: input documents may nest maps and lists at most
+ * MAX_DEPTH levels (deeper is exit 2), and aicr never writes a document deeper than that, so that
+ * whatever aicr writes it can read back. Kept free of imports so that writers stay light.
+ */
+import { invalid } from '../errors/index.js';
+
+/** Deepest nesting of maps and lists any input document may have (and any document aicr writes). */
+export const MAX_DEPTH = 512;
+
+/** Nesting depth of plain data (a scalar is 0, `{}` and `[]` are 1), counted without recursion. */
+export function depthOf(value: unknown, stopAbove = Infinity): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object' || v instanceof Date) continue;
+    const depth = d + 1;
+    if (depth > max) max = depth;
+    if (max > stopAbove) return max;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) {
+      if (x !== null && typeof x === 'object') stack.push([x, depth]);
+    }
+  }
+  return max;
+}
+
+/** Throws INVALID_REQUEST (exit 2) when `value` is nested deeper than aicr reads back. */
+export function assertWritableDepth(value: unknown, what = 'output document'): void {
+  const d = depthOf(value, MAX_DEPTH);
+  if (d > MAX_DEPTH) {
+    throw invalid(
+      `${what} would be nested more than ${MAX_DEPTH} levels deep, more than aicr reads back; nothing was written`,
+    );
+  }
+}
