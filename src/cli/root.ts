@@ -8,6 +8,7 @@ import { Logger, setLogger, log, type LogMode } from '../logging/logger.js';
 import { buildInfo, versionLine } from '../version/buildinfo.js';
 import { registerBundle } from './bundle.js';
 import { registerCompletion } from './completion.js';
+import { registerDiff } from './diff.js';
 import { examples, FlagState, parseBool } from './flags.js';
 import { registerQuery } from './query.js';
 import { registerRecipe } from './recipe.js';
@@ -27,6 +28,7 @@ export const COMMANDS: Registrar[] = [
   registerRecipe,
   registerQuery,
   registerValidate,
+  registerDiff,
   registerBundle,
   registerVersion,
 ];
