@@ -1,5 +1,6 @@
 /** `aicr snapshot`: collect this machine's (and its cluster's) configuration into a Snapshot document. */
 import { Option, type Command } from 'commander';
+import { invalid } from '../errors/index.js';
 import { log } from '../logging/logger.js';
 import { parseFormat, serialize } from '../io/serialize.js';
 import { kubeconfigInputs, preflightOutput, writeOutput } from '../io/writer.js';
@@ -21,6 +22,11 @@ interface SnapshotFlags extends AgentFlags {
   exclude?: string[];
   maxNodesPerEntry?: number;
   timeout?: string;
+  watch?: boolean;
+  interval?: string;
+  onChange?: string;
+  maxChanges?: number;
+  watchTimeout?: string;
 }
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
@@ -44,6 +50,9 @@ export function registerSnapshot(program: Command, st: FlagState): void {
         'aicr snapshot -o snapshot.yaml && aicr recipe --snapshot snapshot.yaml --intent training',
         'aicr snapshot --deploy-agent -n gpu-operator --node-selector nvidia.com/gpu.present=true -o snapshot.yaml',
         'aicr snapshot --deploy-agent --print-manifests -n gpu-operator > agent.yaml',
+        '',
+        'aicr snapshot --watch --interval 30s --on-change ./alert.sh > changes.ndjson',
+        'aicr snapshot --watch --interval 1m -o cm://gpu-operator/aicr-snapshot --on-change "jq -c .changes"',
         '',
         '# Collector types for --filter/--exclude: k8s, systemd, os, gpu, topology.',
         '# A missing facility (no nvidia-smi, no systemd, no cluster) is a warning, not an error.',
@@ -78,12 +87,53 @@ export function registerSnapshot(program: Command, st: FlagState): void {
         'limit for the whole collection, e.g. 90s, 5m, 1h30m (default 5m); collectors still running then are left out with a warning; with --deploy-agent: how long to wait for the agent Job',
       ).argParser(st.once('timeout')),
     );
+  cmd
+    .addOption(
+      new Option(
+        '--watch',
+        'keep collecting; write one JSON object per change to stdout (NDJSON): time, measurement-path changes and the RFC 6902 patch against the previous snapshot',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--interval <duration>',
+        'with --watch: time between collections (default 30s); changes to os-release, grub defaults, kubelet or containerd config trigger one within a second',
+      ).argParser(st.once('interval')),
+    )
+    .addOption(
+      new Option(
+        '--on-change <command>',
+        'with --watch: run this shell command on each change, the change object on stdin and AICR_CHANGE_* variables set; never overlapping',
+      ).argParser(st.once('on-change')),
+    )
+    .addOption(
+      new Option('--max-changes <n>', 'with --watch: stop (exit 0) after n changes').argParser((v: string) =>
+        intParser('max-changes', 1)(st.once('max-changes')(v)),
+      ),
+    )
+    .addOption(
+      new Option('--watch-timeout <duration>', 'with --watch: stop (exit 0) after this long').argParser(
+        st.once('watch-timeout'),
+      ),
+    );
   addAgentFlags(cmd, st);
   cmd.action(async (opts: SnapshotFlags, command: Command) => {
     const format = parseFormat(opts.format);
     // The kubeconfig is an input (the K8s collectors read it): writing the snapshot over it is refused.
     const inputs = kubeconfigInputs(opts.kubeconfig, [], true);
     await preflightOutput(opts.output, 'snapshot', inputs);
+    const watchOnly = (['interval', 'onChange', 'maxChanges', 'watchTimeout'] as const).find(
+      (k) => opts[k] !== undefined,
+    );
+    if (watchOnly && !opts.watch) {
+      const flag = watchOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      throw invalid(`--${flag} needs --watch`);
+    }
+    if (opts.watch && wantsAgent(opts)) {
+      throw invalid(
+        '--watch collects on this machine: it cannot be combined with --deploy-agent or --print-manifests',
+      );
+    }
     if (wantsAgent(opts)) {
       const debug =
         (command.optsWithGlobals() as { debug?: boolean }).debug ?? process.env.AICR_DEBUG === 'true';
@@ -117,6 +167,40 @@ export function registerSnapshot(program: Command, st: FlagState): void {
       ]);
       const store = await configMapStore();
       await store.precheckWrite?.(parseConfigMapUri(opts.output), { kubeconfig: opts.kubeconfig });
+    }
+    if (opts.watch) {
+      const { watchSnapshots } = await import('../snapshot/watch.js');
+      const intervalMs = parseDuration(opts.interval ?? '30s', '--interval');
+      if (intervalMs <= 0) throw invalid('--interval must be greater than 0');
+      const watchTimeoutMs = opts.watchTimeout ? parseDuration(opts.watchTimeout, '--watch-timeout') : 0;
+      const output = opts.output && opts.output !== '-' ? opts.output : undefined;
+      await watchSnapshots({
+        intervalMs,
+        onChange: opts.onChange,
+        maxChanges: opts.maxChanges,
+        timeoutMs: watchTimeoutMs,
+        root: process.env.AICR_OS_ROOT || undefined,
+        collect: (signal) =>
+          collectLocalSnapshot({
+            filter: opts.filter,
+            exclude: opts.exclude,
+            kubeconfig: opts.kubeconfig,
+            maxNodesPerEntry,
+            timeoutMs: timeoutMs || 5 * 60_000,
+            version: buildInfo.version,
+            signal,
+          }),
+        writeSnapshot: output
+          ? (snap) =>
+              writeOutput(output, serialize(snap, format), {
+                kind: 'snapshot',
+                format,
+                kubeconfig: opts.kubeconfig,
+                inputs,
+              })
+          : undefined,
+      });
+      return;
     }
     // Ctrl-C / SIGTERM during collection: child process groups are killed, exit 130 / 143.
     const release = holdInterrupts();

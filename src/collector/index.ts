@@ -98,7 +98,9 @@ export function createCollectors(names: CollectorName[], opts: CollectorFactoryO
         out.push(new SystemdCollector({ units: opts.systemdUnits ?? DEFAULT_SYSTEMD_UNITS, env }));
         break;
       case 'os':
-        out.push(new OsCollector());
+        // AICR_OS_ROOT: read os-release, /proc/cmdline, /proc/sys… under another root (a host mounted
+        // into a container, or tests); keys keep the logical paths.
+        out.push(new OsCollector({ root: env.AICR_OS_ROOT || undefined }));
         break;
       case 'gpu':
         out.push(new GpuCollector({ command: opts.nvidiaSmi, env }));

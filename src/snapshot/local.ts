@@ -29,6 +29,9 @@ export async function collectLocalSnapshot(opts: LocalSnapshotOptions = {}): Pro
   const env = opts.env ?? process.env;
   const nodeName = resolveNodeName(env);
   const ctl = new AbortController();
+  // A caller's signal (`snapshot --watch` stopping) aborts the collection too.
+  if (opts.signal?.aborted) ctl.abort(opts.signal.reason);
+  else opts.signal?.addEventListener('abort', () => ctl.abort(opts.signal?.reason), { once: true });
   const collectors = createCollectors(names, { ...opts, env, nodeName, signal: ctl.signal });
   const timer =
     opts.timeoutMs && opts.timeoutMs > 0
