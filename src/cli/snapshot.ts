@@ -13,8 +13,9 @@ import {
   wantsAgent,
   type AgentFlags,
 } from './snapshot-agent.js';
+import { addFleetFlags, runFleetSnapshot, wantsFleet, type FleetFlags } from './snapshot-fleet.js';
 
-interface SnapshotFlags extends AgentFlags {
+interface SnapshotFlags extends AgentFlags, FleetFlags {
   output?: string;
   format?: string;
   kubeconfig?: string;
@@ -50,6 +51,8 @@ export function registerSnapshot(program: Command, st: FlagState): void {
         'aicr snapshot -o snapshot.yaml && aicr recipe --snapshot snapshot.yaml --intent training',
         'aicr snapshot --deploy-agent -n gpu-operator --node-selector nvidia.com/gpu.present=true -o snapshot.yaml',
         'aicr snapshot --deploy-agent --print-manifests -n gpu-operator > agent.yaml',
+        'aicr snapshot --deploy-agent -n aicr --all-gpu-nodes --workers 20 -o fleet/',
+        'aicr snapshot --deploy-agent -n aicr --nodes nodes.txt --workers 10 -o cm://aicr/nightly',
         '',
         'aicr snapshot --watch --interval 30s --on-change ./alert.sh > changes.ndjson',
         'aicr snapshot --watch --interval 1m -o cm://gpu-operator/aicr-snapshot --on-change "jq -c .changes"',
@@ -117,8 +120,14 @@ export function registerSnapshot(program: Command, st: FlagState): void {
       ),
     );
   addAgentFlags(cmd, st);
+  addFleetFlags(cmd, st);
   cmd.action(async (opts: SnapshotFlags, command: Command) => {
     const format = parseFormat(opts.format);
+    if (wantsFleet(opts) && process.env.AICR_AGENT_MODE !== 'true') {
+      const debug =
+        (command.optsWithGlobals() as { debug?: boolean }).debug ?? process.env.AICR_DEBUG === 'true';
+      return runFleetSnapshot({ ...opts, debug }, format);
+    }
     // The kubeconfig is an input (the K8s collectors read it): writing the snapshot over it is refused.
     const inputs = kubeconfigInputs(opts.kubeconfig, [], true);
     await preflightOutput(opts.output, 'snapshot', inputs);

@@ -85,9 +85,14 @@ export function computeDiff(a: DiffDocument, b: DiffDocument, ignorePatterns: re
   let kind = a.kind;
   if (a.kind !== b.kind) {
     // A snapshot against a fleet's majority is the one mixed pair that makes sense.
-    if (a.kind === 'Snapshot' && b.kind === 'FleetReport') db = majoritySnapshot(b.doc);
-    else if (a.kind === 'FleetReport' && b.kind === 'Snapshot') da = majoritySnapshot(a.doc);
-    else {
+    // The majority has no metadata of its own: the node's (name, capture time) is left out too.
+    if (a.kind === 'Snapshot' && b.kind === 'FleetReport') {
+      da = { ...da, metadata: undefined };
+      db = majoritySnapshot(b.doc);
+    } else if (a.kind === 'FleetReport' && b.kind === 'Snapshot') {
+      da = majoritySnapshot(a.doc);
+      db = { ...db, metadata: undefined };
+    } else {
       throw invalid(
         `cannot diff a ${a.kind} (${a.location}) against a ${b.kind} (${b.location}): both documents must be of the same kind`,
       );
