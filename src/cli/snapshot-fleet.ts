@@ -7,8 +7,10 @@
  * (the report names them with the reason; every other node's snapshot is written); 2 bad flags; 3 no
  * node selected; 4/6 cluster access; 130 interrupted (Jobs and RBAC cleaned up).
  */
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { invalid } from '../errors/index.js';
+import { AicrError, invalid } from '../errors/index.js';
 import type { Format } from '../io/serialize.js';
 import { intParser, type FlagState } from './flags.js';
 import type { AgentFlags } from './snapshot-agent.js';
@@ -87,8 +89,7 @@ export async function runFleetSnapshot(o: FleetFlags, format: Format): Promise<v
   let selection: import('../k8s/fleet.js').NodeSelection;
   const { parseNodeList } = await import('../k8s/fleet.js');
   if (o.nodes) {
-    const { readSource } = await import('../io/reader.js');
-    const names = parseNodeList((await readSource(o.nodes, { what: 'node list' })).text);
+    const names = parseNodeList(await readNodeList(o.nodes));
     if (names.length === 0) throw invalid(`--nodes ${o.nodes}: no node names in it`);
     const bad = names.find((n) => !NODE_NAME.test(n) || n.length > 253);
     if (bad) throw invalid(`--nodes ${o.nodes}: "${bad}" is not a valid node name`);
@@ -111,7 +112,6 @@ export async function runFleetSnapshot(o: FleetFlags, format: Format): Promise<v
   } else {
     uri.checkOutputLocation(o.output, 'fleet snapshots');
     dir = o.output;
-    const { mkdir, stat } = await import('node:fs/promises');
     const st = await stat(dir).catch(() => undefined);
     if (st && !st.isDirectory())
       throw invalid(`--output ${dir}: fleet mode writes a directory, and this is a file`);
@@ -186,11 +186,10 @@ export async function runFleetSnapshot(o: FleetFlags, format: Format): Promise<v
     process.removeListener('SIGTERM', onSignal);
   }
 
-  const [{ buildFleetReport }, { serialize }, { writeOutput, writeFileSafe }, path] = await Promise.all([
+  const [{ buildFleetReport }, { serialize }, { writeOutput, writeFileSafe }] = await Promise.all([
     import('../model/fleet.js'),
     import('../io/serialize.js'),
     import('../io/writer.js'),
-    import('node:path'),
   ]);
   const { rfc3339 } = await import('../snapshot/snapshotter.js');
   const report = buildFleetReport(res.outcomes, {
@@ -222,4 +221,20 @@ export async function runFleetSnapshot(o: FleetFlags, format: Format): Promise<v
     output: o.output,
   });
   if (report.failed > 0) process.exitCode = FLEET_PARTIAL_EXIT;
+}
+
+/** A `--nodes` file: plain text (any extension), `-` for stdin, or a URL. */
+async function readNodeList(location: string): Promise<string> {
+  const { isHttpUrl } = await import('../io/uri.js');
+  if (location === '-' || isHttpUrl(location)) {
+    const { readSource } = await import('../io/reader.js');
+    return (await readSource(location, { what: 'node list' })).text;
+  }
+  try {
+    return await readFile(location, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new AicrError('NOT_FOUND', `--nodes ${location}: file not found`);
+    throw invalid(`--nodes ${location}: cannot read it: ${(err as Error).message}`);
+  }
 }

@@ -338,7 +338,7 @@ export function podReason(pod: K8sModule.V1Pod | undefined): string {
 
 /** Runs the fleet; outcomes in node order (failed nodes carry a reason). */
 export async function runFleet(opts: FleetOptions): Promise<{ outcomes: NodeOutcome[]; missing: string[] }> {
-  const pollMs = opts.pollMs ?? 1000;
+  const pollMs = opts.pollMs ?? 500;
   let conn: LoadedKubeConfig;
   try {
     conn = await loadKubeConfig({ kubeconfig: opts.kubeconfig });
