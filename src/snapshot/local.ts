@@ -30,8 +30,9 @@ export async function collectLocalSnapshot(opts: LocalSnapshotOptions = {}): Pro
   const nodeName = resolveNodeName(env);
   const ctl = new AbortController();
   // A caller's signal (`snapshot --watch` stopping) aborts the collection too.
-  if (opts.signal?.aborted) ctl.abort(opts.signal.reason);
-  else opts.signal?.addEventListener('abort', () => ctl.abort(opts.signal?.reason), { once: true });
+  const onAbort = () => ctl.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
   const collectors = createCollectors(names, { ...opts, env, nodeName, signal: ctl.signal });
   const timer =
     opts.timeoutMs && opts.timeoutMs > 0
@@ -51,5 +52,6 @@ export async function collectLocalSnapshot(opts: LocalSnapshotOptions = {}): Pro
     });
   } finally {
     clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
   }
 }

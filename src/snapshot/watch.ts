@@ -172,6 +172,7 @@ export async function watchSnapshots(opts: WatchOptions): Promise<void> {
     stopCtl.abort(new Error(why));
     wake?.();
   };
+  // src/util/child.ts's handler (live nvidia-smi, systemctl) sees this one and leaves the exit to us.
   const onInt = () => stop('SIGINT');
   const onTerm = () => stop('SIGTERM');
   process.on('SIGINT', onInt);

@@ -44,11 +44,14 @@ export function liveChildren(): number {
 }
 
 function onSignal(sig: HandledSignal): void {
+  // Counted before the groups are disposed (disposing can remove this very handler), and without this
+  // handler when another listener of the same signal has removed it already in this emit.
+  const othersHandle = process.listenerCount(sig) - (installed ? 1 : 0) > 0;
   const n = [...live.values()];
   live.clear();
   for (const d of n) d();
-  // Another handler (e.g. the agent's clean-up) owns the shutdown: leave the rest to it.
-  if (process.listenerCount(sig) > 1) return;
+  // Another handler (e.g. the agent's clean-up, `snapshot --watch`) owns the shutdown: leave the rest to it.
+  if (othersHandle) return;
   writeStderr(
     `[cli] interrupted by ${sig}${n.length ? `: stopped ${n.length} child process group${n.length === 1 ? '' : 's'}` : ''}\n`,
   );
