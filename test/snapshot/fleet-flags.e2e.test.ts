@@ -1,0 +1,33 @@
+// Fleet flags of `aicr snapshot` that fail before any cluster is touched (exit 2 / 3).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'aicr-fleet-flags-'));
+const list = path.join(dir, 'nodes.txt');
+writeFileSync(list, 'gpu-1\n# comment\n\ngpu-2\n');
+
+test('fleet flags are checked before the cluster', async () => {
+  const cases: [string[], number, RegExp][] = [
+    [['--workers', '5', '-o', dir], 2, /need --deploy-agent/],
+    [['--deploy-agent', '--workers', '0', '-o', dir], 2, /--workers: must be >= 1/],
+    [['--deploy-agent', '--workers', '5', '-o', dir], 2, /fleet mode needs the nodes/],
+    [
+      ['--deploy-agent', '--nodes', list, '--all-gpu-nodes', '-o', dir],
+      2,
+      /choose one of --nodes and --all-gpu-nodes/,
+    ],
+    [['--deploy-agent', '--nodes', list], 2, /--output DIR or cm:\/\/namespace\/prefix is required/],
+    [['--deploy-agent', '--nodes', list, '-o', 'cm://other/x', '-n', 'aicr'], 2, /agent namespace "aicr"/],
+    [['--deploy-agent', '--nodes', path.join(dir, 'missing.txt'), '-o', dir], 3, /file not found/],
+    [['--deploy-agent', '--all-gpu-nodes', '-o', dir, '--format', 'table'], 2, /yaml or json/],
+  ];
+  for (const [args, code, re] of cases) {
+    const r = await runCli(['snapshot', ...args]);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re, args.join(' '));
+  }
+});
