@@ -8,7 +8,8 @@
  * dotted names quoted (`SystemD."containerd.service".ActiveState`). Header fields are `kind`,
  * `apiVersion` and `metadata.<key>`; a subtype's context entries are `Type.subtype[context].key`.
  * Other documents (RecipeResult, ValidationResult, FleetReport) are compared leaf by leaf: object keys
- * joined by dots, list items matched by `name`/`type`/`subtype`/`id` when every item has a unique one
+ * joined by dots, list items matched by `name`/`type`/`subtype`/`id`/`path`/`node` when every item has a
+ * unique one
  * (`componentRefs[gpu-operator].version`), else by index (`[3]`).
  */
 import { describeReading, resolvePath } from '../model/path.js';
@@ -29,6 +30,8 @@ export interface Change {
  */
 export const DEFAULT_IGNORES: readonly string[] = [
   'metadata.timestamp',
+  // FleetReport: how long the run took.
+  'metadata.duration',
   'OS.sysctl./proc/sys/fs/dentry-state',
   'OS.sysctl./proc/sys/fs/file-nr',
   'OS.sysctl./proc/sys/fs/inode-nr',
@@ -160,7 +163,7 @@ export function snapshotChanges(a: Record<string, unknown>, b: Record<string, un
 }
 
 function itemKey(a: unknown[], b: unknown[]): string | undefined {
-  for (const f of ['name', 'type', 'subtype', 'id']) {
+  for (const f of ['name', 'type', 'subtype', 'id', 'path', 'node']) {
     const ok = (arr: unknown[]) => {
       const seen = new Set<string>();
       for (const x of arr) {
