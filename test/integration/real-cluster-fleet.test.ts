@@ -3,7 +3,9 @@
  * against a REAL API server, Job controller and RBAC (`npm run test:cluster`; skipped unless
  * AICR_E2E_KUBECONFIG is set). The test creates Node objects and plays the kubelet for every agent pod:
  * it writes the snapshot ConfigMap the pod's --output names and sets the pod's final status, so the real
- * Job controller completes or fails each Job. Also measures 200 nodes with --workers 20.
+ * Job controller completes or fails each Job. The scale run uses AICR_E2E_FLEET_NODES nodes (default 40,
+ * so the suite's other files, which run beside this one, are not starved of the controller manager's
+ * API budget; set 200 to measure what docs/diff.md reports) with --workers 20.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -120,6 +122,8 @@ function kubelet(api: Api, ns: string, behave: (node: string) => { exitCode: num
     handled,
   };
 }
+
+const SCALE = Number(process.env.AICR_E2E_FLEET_NODES || 40);
 
 describe('real cluster: fleet snapshots through the built CLI', { skip: skipReason }, () => {
   let dir: string;
@@ -251,9 +255,9 @@ describe('real cluster: fleet snapshots through the built CLI', { skip: skipReas
     assert.equal(same.code, 0, same.stderr);
   });
 
-  it('200 nodes, --node-selector, --workers 20, results in ConfigMaps: wall time measured', async () => {
+  it(`${SCALE} nodes, --node-selector, --workers 20, results in ConfigMaps: wall time measured`, async () => {
     const ns = await newNamespace();
-    await createNodes('b', 200, false);
+    await createNodes('b', SCALE, false);
     const k = kubelet(admin, ns, () => ({ exitCode: 0 }));
     const started = Date.now();
     const r = await cli(
@@ -272,15 +276,18 @@ describe('real cluster: fleet snapshots through the built CLI', { skip: skipReas
     const seconds = (Date.now() - started) / 1000;
     await k.stop();
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /200\/200 nodes done, 0 failed/);
-    console.log(`# fleet: 200 nodes with --workers 20 in ${seconds.toFixed(1)} s`);
+    assert.match(r.stderr, new RegExp(`${SCALE}/${SCALE} nodes done, 0 failed`));
+    console.log(`# fleet: ${SCALE} nodes with --workers 20 in ${seconds.toFixed(1)} s`);
     const cm = await admin.configMap(ns, 'fleet-fleet-report');
     assert.equal(cm.status, 200);
     const report = parse(cm.json.data['fleet.yaml']);
-    assert.equal(report.nodeCount, 200);
-    assert.equal(report.succeeded, 200);
+    assert.equal(report.nodeCount, SCALE);
+    assert.equal(report.succeeded, SCALE);
     assert.deepEqual(report.deviations, []);
-    assert.equal((await admin.configMap(ns, `fleet-fleet-${run}-b-199`)).status, 200);
+    assert.equal(
+      (await admin.configMap(ns, `fleet-fleet-${run}-b-${String(SCALE - 1).padStart(3, '0')}`)).status,
+      200,
+    );
     assert.deepEqual(await leftovers(ns), []);
   });
 });
