@@ -43,7 +43,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AicrError, invalid } from '../errors/index.js';
-import { writeStderr } from '../io/stdio.js';
+import { writeStderr } from '../util/stdio.js';
 import { FILE_MODE, type GeneratedFile } from './checksums.js';
 
 /** Marker file of an aicr bundle, at its root. */

@@ -131,7 +131,7 @@ export function registerBundle(program: Command, st: FlagState): void {
     const { parseDeployer, parseScheduling } = await import('../bundle/options.js');
     const deployer = parseDeployer(opts.deployer);
     const scheduling = parseScheduling(opts);
-    const { runBundle } = await import('../bundle/run.js');
+    const { runBundle } = await import('../commands/bundle.js');
     await runBundle({
       recipe: opts.recipe,
       output,

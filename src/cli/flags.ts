@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { invalid } from '../errors/index.js';
-import { allowedValues, type CriteriaField } from '../recipe/criteria.js';
+import { allowedValues, type CriteriaField } from '../model/criteria.js';
 
 /** Values offered by shell completion, keyed by long flag name. */
 export const COMPLETION_VALUES: Record<string, string[]> = {

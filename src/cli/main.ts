@@ -2,8 +2,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from './root.js';
-import { safeText } from '../io/escape.js';
-import { writeStderr } from '../io/stdio.js';
+import { safeText } from '../util/escape.js';
+import { writeStderr } from '../util/stdio.js';
 import { disposeAllChildren } from '../util/child.js';
 
 globalThis.__AICR_DIST_DIR = path.dirname(fileURLToPath(import.meta.url));

@@ -47,7 +47,7 @@ export function registerRecipe(program: Command, st: FlagState): void {
     if (opts.criteria) checkInputLocation(opts.criteria, 'criteria');
     if (opts.data) checkLocalPath(opts.data, '--data');
     await preflightOutput(opts.output, 'recipe', inputs);
-    const { resolveRecipe } = await import('../recipe/request.js');
+    const { resolveRecipe } = await import('../commands/recipe.js');
     let resolved;
     try {
       resolved = await resolveRecipe(recipeRequest(opts));

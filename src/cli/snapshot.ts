@@ -89,7 +89,8 @@ export function registerSnapshot(program: Command, st: FlagState): void {
         (command.optsWithGlobals() as { debug?: boolean }).debug ?? process.env.AICR_DEBUG === 'true';
       return runAgentSnapshot({ ...opts, debug }, format);
     }
-    const { parseDuration, collectLocalSnapshot } = await import('../snapshot/index.js');
+    const { parseDuration } = await import('../snapshot/index.js');
+    const { collectLocalSnapshot } = await import('../commands/snapshot.js');
     const { selectCollectors } = await import('../collector/index.js');
     const { findKubeconfigSource, loadKubeConfig } = await import('../k8s/client.js');
     const { holdInterrupts } = await import('../util/child.js');

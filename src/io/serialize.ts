@@ -3,7 +3,7 @@
  * table (a sorted FIELD/VALUE listing of every leaf path, control characters escaped).
  */
 import { invalid } from '../errors/index.js';
-import { escapeControl } from './escape.js';
+import { escapeControl } from '../util/escape.js';
 import { toYaml } from './yaml-emit.js';
 import { assertWritableDepth } from './limits.js';
 

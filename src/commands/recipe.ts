@@ -8,9 +8,9 @@ import { log } from '../logging/logger.js';
 import type { Criteria, RecipeResult } from '../model/recipe.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { buildInfo } from '../version/buildinfo.js';
-import { buildRecipe, type ConstraintEvaluator } from './builder.js';
-import { anyCriteria, CRITERIA_FIELDS, parseCriteriaValue, specificity } from './criteria.js';
-import { openStore, type RecipeStore } from './store.js';
+import { buildRecipe, type ConstraintEvaluator } from '../recipe/builder.js';
+import { anyCriteria, CRITERIA_FIELDS, parseCriteriaValue, specificity } from '../model/criteria.js';
+import { openStore, type RecipeStore } from '../recipe/store.js';
 
 export interface RecipeRequest {
   service?: string;
@@ -61,7 +61,7 @@ export async function resolveRecipe(req: RecipeRequest): Promise<ResolvedRecipe>
   let evaluate: ConstraintEvaluator | undefined;
   if (req.snapshot) {
     const { loadSnapshot } = await import('../model/load.js');
-    const { criteriaFromSnapshot } = await import('./from-snapshot.js');
+    const { criteriaFromSnapshot } = await import('../recipe/from-snapshot.js');
     const { checkOverlayConstraint } = await import('../constraint/evaluate.js');
     try {
       snapshot = await loadSnapshot(req.snapshot, { kubeconfig: req.kubeconfig });

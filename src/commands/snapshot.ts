@@ -10,8 +10,8 @@ import {
 } from '../collector/index.js';
 import { log } from '../logging/logger.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { formatDuration } from './duration.js';
-import { takeSnapshot } from './snapshotter.js';
+import { formatDuration } from '../snapshot/duration.js';
+import { takeSnapshot } from '../snapshot/snapshotter.js';
 
 export interface LocalSnapshotOptions extends Omit<CollectorFactoryOptions, 'nodeName'> {
   /** `--filter` / `--exclude` values (comma-separated collector names). */
