@@ -188,7 +188,7 @@ export async function runAgentSnapshot(o: AgentFlags, format: Format): Promise<v
   const tolerations = sched.parseTolerations(o.toleration);
   const timeoutMs =
     (o.timeout === undefined ? 0 : sched.parseDuration(o.timeout, '--timeout')) || DEFAULT_AGENT_TIMEOUT_MS;
-  const { agentOutputUri } = await import('../k8s/agent.js');
+  const { agentOutputUri } = await import('../k8s/agent/index.js');
   const output = agentOutputUri(o.output, namespace, jobName);
   const cfg = {
     namespace,
@@ -213,7 +213,10 @@ export async function runAgentSnapshot(o: AgentFlags, format: Format): Promise<v
     return;
   }
 
-  const { runSnapshotAgent, InterruptedError } = await import('../k8s/agent.js');
+  const [{ runSnapshotAgent }, { InterruptedError }] = await Promise.all([
+    import('../k8s/agent/index.js'),
+    import('../k8s/call.js'),
+  ]);
   const { log } = await import('../logging/logger.js');
   const ac = new AbortController();
   let interrupted = false;
