@@ -50,11 +50,8 @@ export function registerQuery(program: Command, st: FlagState): void {
     if (opts.snapshot) checkInputLocation(opts.snapshot, 'snapshot');
     if (opts.criteria) checkInputLocation(opts.criteria, 'criteria');
     if (opts.data) checkLocalPath(opts.data, '--data');
-    const { resolveRecipe } = await import('../commands/recipe.js');
-    const { hydrateRecipe, selectPath } = await import('../recipe/query.js');
-    const { recipe, store } = await resolveRecipe(recipeRequest(opts));
-    const hydrated = hydrateRecipe(recipe, store.source);
-    const value = selectPath(hydrated, opts.selector);
+    const { queryRecipe } = await import('../commands/query.js');
+    const value = await queryRecipe(recipeRequest(opts), opts.selector);
     await writeOutput(undefined, renderQueryValue(value, format), { kind: 'query', format });
   });
 }

@@ -7,6 +7,9 @@ import { openStore } from '../recipe/store.js';
 import { buildInfo } from '../version/buildinfo.js';
 import { generateBundle, type BundleResult } from '../bundle/generate.js';
 import { parseSet, type DeployerName, type Scheduling } from '../bundle/options.js';
+
+/** The flag-value parsers of `aicr bundle` (src/cli/bundle.ts wires the flags to them). */
+export { parseDeployer, parseScheduling } from '../bundle/options.js';
 import { writeStdout } from '../util/stdio.js';
 import { shq } from '../bundle/shell.js';
 import { installInterruptHandlers } from '../bundle/staging.js';

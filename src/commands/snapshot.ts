@@ -8,10 +8,15 @@ import {
   selectCollectors,
   type CollectorFactoryOptions,
 } from '../collector/index.js';
+import { AicrError } from '../errors/index.js';
+import { serialize, type Format } from '../io/serialize.js';
+import { writeOutput, type NamedInput } from '../io/writer.js';
 import { log } from '../logging/logger.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { formatDuration } from '../snapshot/duration.js';
+import { formatDuration, parseDuration } from '../snapshot/duration.js';
 import { takeSnapshot } from '../snapshot/snapshotter.js';
+import { holdInterrupts } from '../util/child.js';
+import { buildInfo } from '../version/buildinfo.js';
 
 export interface LocalSnapshotOptions extends Omit<CollectorFactoryOptions, 'nodeName'> {
   /** `--filter` / `--exclude` values (comma-separated collector names). */
@@ -48,5 +53,80 @@ export async function collectLocalSnapshot(opts: LocalSnapshotOptions = {}): Pro
     });
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** `aicr snapshot` without the agent: the flags as given (--timeout unparsed) plus the output's inputs. */
+export interface LocalSnapshotRequest {
+  filter?: string[];
+  exclude?: string[];
+  kubeconfig?: string;
+  maxNodesPerEntry?: number;
+  timeout?: string;
+  output?: string;
+  format: Format;
+  requireGpu?: boolean;
+  /** Files the output must not overwrite (the kubeconfig). */
+  inputs: readonly NamedInput[];
+}
+
+/** Collects the snapshot on this machine and writes it (file, stdout or ConfigMap). */
+export async function runLocalSnapshot(o: LocalSnapshotRequest): Promise<void> {
+  const { format, inputs } = o;
+  const { findKubeconfigSource, loadKubeConfig } = await import('../k8s/client.js');
+  // Bad input fails before any collection work.
+  const names = selectCollectors(o.filter, o.exclude);
+  const timeoutMs = o.timeout === undefined ? 0 : parseDuration(o.timeout, '--timeout');
+  // A kubeconfig that is named (flag or KUBECONFIG) but missing, or malformed, is bad input (exit 2);
+  // having none at all, or an unreachable cluster, only empties the cluster measurements.
+  const needsCluster = names.includes('k8s') || names.includes('topology') || !!o.output?.startsWith('cm://');
+  if (o.kubeconfig || (needsCluster && findKubeconfigSource({ kubeconfig: o.kubeconfig }))) {
+    if (needsCluster) await loadKubeConfig({ kubeconfig: o.kubeconfig });
+    else findKubeconfigSource({ kubeconfig: o.kubeconfig });
+  }
+  // A cm:// output is checked (namespace, permission) before the collection, not after it.
+  if (o.output && o.output.startsWith('cm://')) {
+    const [{ parseConfigMapUri }, { configMapStore }] = await Promise.all([
+      import('../io/uri.js'),
+      import('../io/configmap.js'),
+    ]);
+    const store = await configMapStore();
+    await store.precheckWrite?.(parseConfigMapUri(o.output), { kubeconfig: o.kubeconfig });
+  }
+  // Ctrl-C / SIGTERM during collection: child process groups are killed, exit 130 / 143.
+  const release = holdInterrupts();
+  const snap = await collectLocalSnapshot({
+    filter: o.filter,
+    exclude: o.exclude,
+    kubeconfig: o.kubeconfig,
+    maxNodesPerEntry: o.maxNodesPerEntry,
+    timeoutMs: timeoutMs || 5 * 60_000,
+    version: buildInfo.version,
+  }).finally(release);
+  if (o.requireGpu) checkRequireGpu(snap);
+  await writeOutput(o.output, serialize(snap, format), {
+    kind: 'snapshot',
+    format,
+    kubeconfig: o.kubeconfig,
+    inputs,
+  });
+  log().info('snapshot completed', {
+    output: o.output || 'stdout',
+    measurements: snap.measurements.map((m) => m.type).join(','),
+  });
+}
+
+/** `--require-gpu` for a locally collected snapshot: a GPU measurement with gpu-count > 0. */
+export function checkRequireGpu(snap: Snapshot): void {
+  const gpu = snap.measurements.find((m) => m.type === 'GPU');
+  const found = (gpu?.subtypes ?? []).some((s) => {
+    const n = s.data?.['gpu-count'];
+    return (typeof n === 'number' || typeof n === 'bigint') && n > 0;
+  });
+  if (!found) {
+    throw new AicrError(
+      'NOT_FOUND',
+      '--require-gpu was set but no GPU was detected (nvidia-smi not found or returned 0 GPUs)',
+    );
   }
 }
