@@ -115,6 +115,8 @@ function toInt64(v: unknown): number {
       if (m) s = m[1]!;
       return parseGoIntBase0(s) ?? 0;
     }
+    default:
+      break;
   }
   return 0;
 }
@@ -145,6 +147,8 @@ function toFloat64(v: unknown): number {
       if (!/^[+-]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][+-]?\d+)?$/.test(s)) return 0;
       return Number(s.replace(/_/g, ''));
     }
+    default:
+      break;
   }
   return 0;
 }
@@ -280,6 +284,8 @@ function basicKind(v: unknown): BasicKind {
       return 'number';
     case 'string':
       return 'string';
+    default:
+      break;
   }
   return 'other';
 }

@@ -452,6 +452,8 @@ class Emitter {
       case 'function':
       case 'symbol':
         throw new Error(`cannot marshal type: ${typeof value}`);
+      default:
+        break;
     }
     if (value instanceof Date) return this.scalar(value.toISOString(), Style.Plain, ctx);
     if (Array.isArray(value) || value instanceof Uint8Array) return this.sequence(Array.from(value), ctx);
