@@ -148,7 +148,7 @@ export interface CriteriaOpts {
   kubeconfig?: string;
 }
 
-/** Request for src/recipe/request.ts from parsed flags (`--gpu` folded into accelerator). */
+/** Request for src/commands/recipe.ts from parsed flags (`--gpu` folded into accelerator). */
 export function recipeRequest(o: CriteriaOpts) {
   return {
     service: o.service,
