@@ -30,6 +30,7 @@ import { type LoadedKubeConfig, loadKubeConfig } from '../client.js';
 import { Progress } from '../progress.js';
 import { log } from '../../logging/logger.js';
 
+/** Step 5: the snapshot the agent wrote to its ConfigMap. */
 async function readBack(kube: Kube, cfg: AgentConfig): Promise<Omit<AgentResult, 'node'>> {
   const ref = parseConfigMapUri(cfg.output);
   const what = `ConfigMap ${ref.namespace}/${ref.name}`;
@@ -48,8 +49,6 @@ async function readBack(kube: Kube, cfg: AgentConfig): Promise<Omit<AgentResult,
   }
   return { text: data[picked.key]!, format: picked.format, uri: cfg.output };
 }
-
-// ------------------------------------------------------------------------------------------ run
 
 /** Deploys the agent, waits for it, reads its snapshot back and cleans up. */
 export async function runSnapshotAgent(cfg: AgentConfig, opts: AgentRunOptions = {}): Promise<AgentResult> {
