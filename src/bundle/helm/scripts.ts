@@ -18,7 +18,7 @@
 import type { RegistryDeploy } from '../../model/recipe.js';
 import type { PlannedComponent } from '../components.js';
 import { renderBundleTemplate } from '../templates/index.js';
-import { helmChartArgs, kustomizeUrl } from './chart.js';
+import { componentView } from './chart.js';
 
 export interface ScriptComponent {
   c: PlannedComponent;
@@ -41,21 +41,6 @@ function crdPattern(group: string): string {
   return '\\.' + group.replace(/\./g, '\\.') + '$';
 }
 
-/** What the script templates see of one component. */
-function templateComponent(s: ScriptComponent, index: number) {
-  const { c } = s;
-  return {
-    position: index + 1,
-    name: c.name,
-    namespace: c.namespace,
-    kind: c.kind,
-    hasManifests: s.hasManifests,
-    chartArgs: c.kind === 'helm' ? helmChartArgs(c) : [],
-    kustomizeUrl: c.kind === 'kustomize' ? kustomizeUrl(c) : '',
-    deploy: deployFacts(c),
-  };
-}
-
 export function deployScript(components: ScriptComponent[], toolVersion: string): string {
   const orphanChecks = components.flatMap(({ c }) =>
     (deployFacts(c).orphanCrdGroups ?? []).map((group) => ({
@@ -67,7 +52,7 @@ export function deployScript(components: ScriptComponent[], toolVersion: string)
   );
   return renderBundleTemplate('deploy.sh', {
     version: toolVersion,
-    components: components.map(templateComponent),
+    components: components.map((s, i) => componentView(s.c, s.hasManifests, i)),
     namespaces: uniq(components.map((s) => s.c.namespace)),
     asyncComponents: components
       .filter((s) => deployFacts(s.c).async)
@@ -82,7 +67,7 @@ export function undeployScript(components: ScriptComponent[], toolVersion: strin
   const facts = components.map((s) => deployFacts(s.c));
   return renderBundleTemplate('undeploy.sh', {
     version: toolVersion,
-    components: reversed.map(templateComponent),
+    components: reversed.map((s, i) => componentView(s.c, s.hasManifests, i)),
     namespaces: uniq(reversed.filter((s) => s.c.kind !== 'manifest').map((s) => s.c.namespace)).filter(
       (n) => !PROTECTED_NAMESPACES.includes(n),
     ),
