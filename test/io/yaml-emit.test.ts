@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import { toYaml } from '../../src/io/yaml-emit.js';
+import { marshalYaml, toYaml } from '../../src/io/yaml-emit.js';
 import { parseDocument } from '../../src/io/document.js';
 import { SAFE_MAX, SAFE_MIN, assertRoundTrip, show } from './roundtrip-assert.js';
 
@@ -446,4 +446,28 @@ test('toYaml: keys longer than 128 bytes use the explicit "? key" form, as yaml.
   assert.equal(toYaml({ [long]: { x: 1 } }), `? ${long}\n: x: 1\n`);
   assert.equal(toYaml([{ [long]: ['a'] }]), `- ? ${long}\n  : - a\n`);
   assert.equal(toYaml({ ['k'.repeat(128)]: 1 }), `${'k'.repeat(128)}: 1\n`);
+});
+
+test('one writer, two profiles: documents (toYaml) vs yaml.v3 Marshal (marshalYaml)', () => {
+  const value = { b: ['<<', 'yes', '.', '2001-12-14 21:59:43.10 -5', 'x 😀'], a: new Date(0), c: 'a\r\nb' };
+  // Documents: insertion order, 2 spaces, quoted so that YAML 1.1 readers agree, dates as strings.
+  assert.equal(
+    toYaml(value),
+    [
+      'b:',
+      '  - "<<"',
+      '  - "yes"',
+      '  - "."',
+      '  - "2001-12-14 21:59:43.10 -5"',
+      '  - x 😀',
+      'a: "1970-01-01T00:00:00.000Z"',
+      'c: "a\\r\\nb"',
+      '',
+    ].join('\n'),
+  );
+  // yaml.v3: sorted keys, 4 spaces, plain where yaml.v3 resolves a string, astral characters escaped.
+  assert.equal(
+    marshalYaml({ b: ['<<', 'yes', '.', 'x 😀'], a: new Date(0) }),
+    'a: 1970-01-01T00:00:00.000Z\nb:\n    - <<\n    - "yes"\n    - .\n    - "x \\U0001F600"\n',
+  );
 });
