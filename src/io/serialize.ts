@@ -1,5 +1,5 @@
 /**
- * Output serializers: JSON (2-space, trailing newline, exact bigints), YAML (see yaml-emit.ts) and
+ * Output serializers: JSON (2-space, trailing newline, exact bigints), YAML (the one YAML writer, yaml-emit.ts) and
  * table (a sorted FIELD/VALUE listing of every leaf path, control characters escaped).
  */
 import { invalid } from '../errors/index.js';
