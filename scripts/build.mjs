@@ -2,7 +2,7 @@
 // Build: precompile the embedded catalog (recipes/ -> dist/catalog-*.json) and bundle the CLI with esbuild (dist/aicr.cjs).
 // Version, commit and date are injected here; the date is the commit date so builds are reproducible.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, mkdirSync, mkdtempSync, chmodSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, mkdirSync, mkdtempSync, chmodSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,16 @@ mkdirSync(dist, { recursive: true });
 
 const catalog = compileCatalog(path.join(root, 'recipes'), dist);
 
+// The bundle's generated files (deploy.sh, READMEs, …) are Go templates in src/bundle/templates;
+// their text is embedded in the bundle (src/bundle/templates/index.ts reads it from this define).
+const templatesDir = path.join(root, 'src/bundle/templates');
+const bundleTemplates = Object.fromEntries(
+  readdirSync(templatesDir)
+    .filter((f) => f.endsWith('.tmpl'))
+    .sort()
+    .map((f) => [f.slice(0, -'.tmpl'.length), readFileSync(path.join(templatesDir, f), 'utf8')]),
+);
+
 // commander requires child_process at load time only to run external sub-command executables,
 // which aicr never does; loading it costs ~5% of start-up. Give commander a lazy proxy instead.
 const lazyChildProcessForCommander = {
@@ -122,6 +132,7 @@ await build({
     __AICR_VERSION__: JSON.stringify(version),
     __AICR_COMMIT__: JSON.stringify(commit),
     __AICR_DATE__: JSON.stringify(date),
+    __AICR_BUNDLE_TEMPLATES__: JSON.stringify(bundleTemplates),
     'import.meta.url': '__aicrImportMetaUrl',
   },
   plugins: [lazyChildProcessForCommander],

@@ -11,7 +11,7 @@
  */
 import { invalid } from '../errors/index.js';
 import type { ComponentRef, ComponentRegistry, RecipeResult, RegistryComponent } from '../model/recipe.js';
-import { canonicalComponentName, legacyNamesOf } from '../recipe/legacy.js';
+import { canonicalComponentName, legacyNamesOf } from '../catalog/legacy.js';
 import { findComponent } from '../recipe/registry.js';
 import { parseSet, type SetEntry } from './options.js';
 

@@ -12,7 +12,7 @@
 import { parseAllDocuments } from 'yaml';
 import { AicrError, invalid } from '../errors/index.js';
 import type { DataSource } from '../catalog/source.js';
-import { canonicalComponentName, legacyNamesOf } from '../recipe/legacy.js';
+import { canonicalComponentName, legacyNamesOf } from '../catalog/legacy.js';
 import type { PlainMap } from '../util/objects.js';
 import type { PlannedComponent } from './components.js';
 import { hasManifestContent } from '../template/index.js';

@@ -22,29 +22,26 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   closeSync,
-  fsyncSync,
-  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
   realpathSync,
   renameSync,
-  rmdirSync,
   rmSync,
   statSync,
-  chmodSync,
-  unlinkSync,
   writeSync,
-  type Stats,
 } from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AicrError, invalid } from '../errors/index.js';
-import { writeStderr } from '../io/stdio.js';
 import { FILE_MODE, type GeneratedFile } from './checksums.js';
+import { fsError, lstatOrUndef, readOrUndef, rmdirQuiet, syncDir } from './fs-sync.js';
+import { acquireLock } from './output-lock.js';
+import { AicrError, invalid } from '../errors/index.js';
+import { writeStderr } from '../util/stdio.js';
 
 /** Marker file of an aicr bundle, at its root. */
 export const MARKER = '.aicr-bundle';
@@ -66,25 +63,6 @@ export function sideNames(name: string): { prefix: string; lock: string } {
   return { prefix: `.${name}.aicr-`, lock: `.${name}.aicr-lock` };
 }
 
-function fsError(what: string, err: unknown): AicrError {
-  const code = (err as NodeJS.ErrnoException).code;
-  const kind =
-    code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-      ? 'UNAUTHORIZED'
-      : code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'ELOOP' || code === 'EEXIST'
-        ? 'INVALID_REQUEST'
-        : 'INTERNAL';
-  return new AicrError(kind, `${what}: ${(err as Error).message}`);
-}
-
-function lstatOrUndef(p: string): Stats | undefined {
-  try {
-    return lstatSync(p);
-  } catch {
-    return undefined;
-  }
-}
-
 /** What an existing output directory holds. */
 export type OutputState = 'absent' | 'empty' | 'bundle' | 'newer' | 'foreign';
 
@@ -103,109 +81,6 @@ export function classifyOutput(dir: string): { state: OutputState; format?: numb
   if (!m) return { state: 'foreign' };
   const format = Number(m[1]);
   return format > MARKER_FORMAT ? { state: 'newer', format } : { state: 'bundle', format };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Lock file
-
-/** Start time of a process (field 22 of /proc/<pid>/stat), to tell a reused PID from the holder. */
-function processStart(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function processAlive(pid: number, start: string | undefined): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  if (start) {
-    const now = processStart(pid);
-    if (now !== undefined && now !== start) return false; // the PID now belongs to another process
-  }
-  return true;
-}
-
-const lockText = () => `pid: ${process.pid}\nstart: ${processStart(process.pid) ?? ''}\n`;
-
-function parseLock(text: string): { pid?: number; start?: string } {
-  const pid = /^pid: (\d+)$/m.exec(text)?.[1];
-  const start = /^start: (\S+)$/m.exec(text)?.[1];
-  return { pid: pid ? Number(pid) : undefined, start };
-}
-
-function readOrUndef(p: string): string | undefined {
-  try {
-    return readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** Takes `lockPath` (O_EXCL); recovers a stale lock; throws "in use" while a live process holds it. */
-export function acquireLock(lockPath: string, outputDir: string): string {
-  const mine = lockText();
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = openSync(lockPath, 'wx', 0o644);
-      try {
-        writeSync(fd, mine);
-      } finally {
-        closeSync(fd);
-      }
-      return mine;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
-        throw fsError(`cannot create lock file ${lockPath}`, err);
-    }
-    const text = readOrUndef(lockPath);
-    if (text === undefined) continue; // released meanwhile: try again
-    const holder = parseLock(text);
-    const age = Date.now() - (lstatOrUndef(lockPath)?.mtimeMs ?? 0);
-    const live =
-      holder.pid !== undefined
-        ? holder.pid !== process.pid && processAlive(holder.pid, holder.start)
-        : age < 5000; // being written right now, or garbage: stale after 5 s
-    if (live || attempt >= 200) {
-      throw new AicrError(
-        'SERVICE_UNAVAILABLE',
-        `output directory ${outputDir} is in use by ${holder.pid !== undefined ? `PID ${holder.pid}` : 'another process'} (lock file ${lockPath}); wait for that aicr bundle to finish, or remove the lock file if no such process runs`,
-      );
-    }
-    // Stale: take it over under a short-lived breaker lock, and only if it is still the same file.
-    const breaker = `${lockPath}.break`;
-    try {
-      const fd = openSync(breaker, 'wx', 0o644);
-      try {
-        writeSync(fd, mine);
-      } finally {
-        closeSync(fd);
-      }
-    } catch {
-      // Another run is taking the stale lock over; its breaker is stale when its process is gone.
-      const b = readOrUndef(breaker);
-      const bHolder = b ? parseLock(b) : {};
-      const bAge = Date.now() - (lstatOrUndef(breaker)?.mtimeMs ?? Date.now());
-      if (bHolder.pid !== undefined ? !processAlive(bHolder.pid, bHolder.start) : bAge > 5000)
-        rmSync(breaker, { force: true });
-      else sleepSync(20);
-      continue;
-    }
-    try {
-      if (readOrUndef(lockPath) === text) unlinkSync(lockPath);
-    } finally {
-      rmSync(breaker, { force: true });
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -519,26 +394,5 @@ export class Staging {
     if (this.lock && readOrUndef(this.lock.path) === this.lock.text) rmSync(this.lock.path, { force: true });
     this.lock = undefined;
     for (const d of [...this.createdParents].reverse()) rmdirQuiet(d);
-  }
-}
-
-function rmdirQuiet(d: string): void {
-  try {
-    rmdirSync(d);
-  } catch {
-    /* not empty or gone: leave it */
-  }
-}
-
-function syncDir(d: string): void {
-  try {
-    const fd = openSync(d, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    /* best effort: some file systems refuse fsync on directories */
   }
 }

@@ -4,7 +4,7 @@
  * Any failure is bad input (exit 2) naming the file: a broken registry is never silently skipped.
  */
 import { invalid } from '../errors/index.js';
-import { canonicalComponentName } from '../recipe/legacy.js';
+import { canonicalComponentName } from './legacy.js';
 
 export const REGISTRY_KIND = 'ComponentRegistry';
 

@@ -128,10 +128,9 @@ export function registerBundle(program: Command, st: FlagState): void {
     const output = opts.output ?? 'bundle';
     if (output.startsWith('oci://'))
       throw invalid(`invalid --output "${output}": OCI registry output is not supported; use a directory`);
-    const { parseDeployer, parseScheduling } = await import('../bundle/options.js');
+    const { parseDeployer, parseScheduling, runBundle } = await import('../commands/bundle.js');
     const deployer = parseDeployer(opts.deployer);
     const scheduling = parseScheduling(opts);
-    const { runBundle } = await import('../bundle/run.js');
     await runBundle({
       recipe: opts.recipe,
       output,

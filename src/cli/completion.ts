@@ -5,7 +5,7 @@
  */
 import { Argument, type Command, type Option } from 'commander';
 import { COMPLETION_VALUES, examples, FILE_FLAGS } from './flags.js';
-import { writeStdout } from '../io/stdio.js';
+import { writeStdout } from '../util/stdio.js';
 
 interface FlagInfo {
   long: string;

@@ -1,15 +1,7 @@
 /** `aicr diff BASELINE CURRENT`: drift between two snapshots (or recipes, validation results, fleet reports). */
 import { Option, type Command } from 'commander';
+import type { DiffFlags } from '../commands/diff.js';
 import { examples, FlagState } from './flags.js';
-
-interface DiffFlags {
-  output?: string;
-  format?: string;
-  ignore?: string[];
-  defaultIgnores?: boolean;
-  exitCode?: boolean;
-  kubeconfig?: string;
-}
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
@@ -67,33 +59,7 @@ export function registerDiff(program: Command, st: FlagState): void {
       ]),
     )
     .action(async (baseline: string, current: string, opts: DiffFlags) => {
-      const { chooseFormat, computeDiff, DEFAULT_IGNORES, loadDiffDocument, renderDiff } =
-        await import('../diff/run.js');
-      const { checkInputLocation } = await import('../io/uri.js');
-      const { kubeconfigInputs, preflightOutput, writeOutput } = await import('../io/writer.js');
-      const format = chooseFormat(opts.format, opts.output, !!process.stdout.isTTY);
-      checkInputLocation(baseline, 'baseline');
-      checkInputLocation(current, 'current');
-      const inputs = [
-        ['baseline', baseline],
-        ['current', current],
-        ...kubeconfigInputs(opts.kubeconfig, [baseline, current, opts.output]),
-      ] as const;
-      await preflightOutput(opts.output, 'diff', inputs);
-      if (baseline === '-' && current === '-') {
-        const { invalid } = await import('../errors/index.js');
-        throw invalid('only one of BASELINE and CURRENT can be - (stdin)');
-      }
-      const a = await loadDiffDocument(baseline, 'baseline', { kubeconfig: opts.kubeconfig });
-      const b = await loadDiffDocument(current, 'current', { kubeconfig: opts.kubeconfig });
-      const ignores = [...(opts.defaultIgnores === false ? [] : DEFAULT_IGNORES), ...(opts.ignore ?? [])];
-      const result = computeDiff(a, b, ignores);
-      await writeOutput(opts.output, renderDiff(result, format, a.location, b.location), {
-        kind: 'diff',
-        format: format === 'patch' ? 'json' : format,
-        kubeconfig: opts.kubeconfig,
-        inputs,
-      });
-      if (opts.exitCode && result.changes.length > 0) process.exitCode = 1;
+      const { runDiff } = await import('../commands/diff.js');
+      await runDiff(baseline, current, opts);
     });
 }

@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { invalid } from '../errors/index.js';
-import { allowedValues, type CriteriaField } from '../recipe/criteria.js';
+import { allowedValues, type CriteriaField } from '../model/criteria.js';
 
 /** Values offered by shell completion, keyed by long flag name. */
 export const COMPLETION_VALUES: Record<string, string[]> = {
@@ -148,7 +148,7 @@ export interface CriteriaOpts {
   kubeconfig?: string;
 }
 
-/** Request for src/recipe/request.ts from parsed flags (`--gpu` folded into accelerator). */
+/** Request for src/commands/recipe.ts from parsed flags (`--gpu` folded into accelerator). */
 export function recipeRequest(o: CriteriaOpts) {
   return {
     service: o.service,

@@ -2,11 +2,16 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from './root.js';
-import { safeText } from '../io/escape.js';
-import { writeStderr } from '../io/stdio.js';
+import { setConfigMapStoreFactory } from '../io/configmap.js';
+import { safeText } from '../util/escape.js';
+import { writeStderr } from '../util/stdio.js';
 import { disposeAllChildren } from '../util/child.js';
 
 globalThis.__AICR_DIST_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+// Composition root: `cm://` inputs and outputs (src/io) go through the Kubernetes ConfigMap store
+// (src/k8s), loaded only when a command first touches a ConfigMap.
+setConfigMapStoreFactory(async () => (await import('../k8s/configmap.js')).kubernetesConfigMapStore());
 
 declare global {
   var __aicrSaveMainCodeCache: (() => void) | undefined;

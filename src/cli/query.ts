@@ -1,8 +1,7 @@
 /** `aicr query`: read any value of the fully hydrated recipe with a dot-path selector. */
 import { Option, type Command } from 'commander';
-import { parseFormat, toJson, toYaml } from '../io/serialize.js';
+import { parseFormat } from '../io/serialize.js';
 import { checkInputLocation, checkLocalPath } from '../io/uri.js';
-import { writeOutput } from '../io/writer.js';
 import {
   addCriteriaFlags,
   addDataFlag,
@@ -13,14 +12,6 @@ import {
   recipeRequest,
   type CriteriaOpts,
 } from './flags.js';
-
-/** Scalars print plain; maps and lists as YAML (or everything as JSON with --format json). */
-export function renderQueryValue(v: unknown, format: 'yaml' | 'json' | 'table'): string {
-  if (format === 'json') return toJson(v);
-  if (typeof v === 'string') return v + '\n';
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v) + '\n';
-  return toYaml(v);
-}
 
 export function registerQuery(program: Command, st: FlagState): void {
   const cmd = program
@@ -50,11 +41,7 @@ export function registerQuery(program: Command, st: FlagState): void {
     if (opts.snapshot) checkInputLocation(opts.snapshot, 'snapshot');
     if (opts.criteria) checkInputLocation(opts.criteria, 'criteria');
     if (opts.data) checkLocalPath(opts.data, '--data');
-    const { resolveRecipe } = await import('../recipe/request.js');
-    const { hydrateRecipe, selectPath } = await import('../recipe/query.js');
-    const { recipe, store } = await resolveRecipe(recipeRequest(opts));
-    const hydrated = hydrateRecipe(recipe, store.source);
-    const value = selectPath(hydrated, opts.selector);
-    await writeOutput(undefined, renderQueryValue(value, format), { kind: 'query', format });
+    const { runQuery } = await import('../commands/query.js');
+    await runQuery(recipeRequest(opts), opts.selector, format);
   });
 }

@@ -1,10 +1,8 @@
 /** `aicr recipe`: build a recipe from criteria flags, a criteria file or a snapshot. */
 import type { Command } from 'commander';
-import { AicrError } from '../errors/index.js';
-import { log } from '../logging/logger.js';
-import { parseFormat, serialize } from '../io/serialize.js';
+import { parseFormat } from '../io/serialize.js';
 import { checkInputLocation, checkLocalPath } from '../io/uri.js';
-import { kubeconfigInputs, preflightOutput, writeOutput, type NamedInput } from '../io/writer.js';
+import { kubeconfigInputs, preflightOutput, type NamedInput } from '../io/writer.js';
 import {
   addCriteriaFlags,
   addDataFlag,
@@ -47,24 +45,12 @@ export function registerRecipe(program: Command, st: FlagState): void {
     if (opts.criteria) checkInputLocation(opts.criteria, 'criteria');
     if (opts.data) checkLocalPath(opts.data, '--data');
     await preflightOutput(opts.output, 'recipe', inputs);
-    const { resolveRecipe } = await import('../recipe/request.js');
-    let resolved;
-    try {
-      resolved = await resolveRecipe(recipeRequest(opts));
-    } catch (err) {
-      throw new AicrError('INTERNAL', 'error building recipe', err);
-    }
-    const { recipe } = resolved;
-    await writeOutput(opts.output, serialize(recipe, format), {
-      kind: 'recipe',
+    const { runRecipe } = await import('../commands/recipe.js');
+    await runRecipe(recipeRequest(opts), {
+      output: opts.output,
       format,
       kubeconfig: opts.kubeconfig,
       inputs,
-    });
-    log().info('recipe generation completed', {
-      output: opts.output || 'stdout',
-      components: recipe.componentRefs?.length ?? 0,
-      overlays: recipe.metadata.appliedOverlays?.length ?? 0,
     });
   });
 }

@@ -15,8 +15,8 @@ import { registerRecipe } from './recipe.js';
 import { registerSnapshot } from './snapshot.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
-import { safeText } from '../io/escape.js';
-import { writeStderr, writeStdout } from '../io/stdio.js';
+import { safeText } from '../util/escape.js';
+import { writeStderr, writeStdout } from '../util/stdio.js';
 
 export interface Registrar {
   (program: Command, st: FlagState): void;

@@ -1,36 +1,14 @@
 /**
  * The agent side of `aicr snapshot`: `--deploy-agent` (run the snapshot as a Kubernetes Job on a cluster
  * node and read it back), `--print-manifests` (write the Job and RBAC manifests instead) and the flags
- * that shape the Job. The Kubernetes work itself lives in src/k8s/agent.ts, imported on use.
+ * that shape the Job. The use-case lives in src/commands/snapshot-agent.ts, imported on use.
  */
 import { Option, type Command } from 'commander';
-import { AicrError, invalid } from '../errors/index.js';
-import type { Format } from '../io/serialize.js';
-import { isConfigMapUri, isHttpUrl, parseConfigMapUri, type ConfigMapRef } from '../io/uri.js';
-import type { Snapshot } from '../model/snapshot.js';
+import type { AgentFlags } from '../commands/snapshot-agent.js';
 import { defaultAgentImage } from '../version/buildinfo.js';
 import { boolOption, FlagState } from './flags.js';
 
-export interface AgentFlags {
-  deployAgent?: boolean;
-  printManifests?: boolean;
-  namespace?: string;
-  image?: string;
-  imagePullSecret?: string[];
-  jobName?: string;
-  serviceAccountName?: string;
-  nodeSelector?: string[];
-  toleration?: string[];
-  cleanup?: boolean;
-  privileged?: boolean;
-  requireGpu?: boolean;
-  runtimeClass?: string;
-  timeout?: string;
-  debug?: boolean;
-  output?: string;
-  kubeconfig?: string;
-  maxNodesPerEntry?: number;
-}
+export type { AgentFlags };
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
@@ -116,149 +94,8 @@ export function addAgentFlags(cmd: Command, st: FlagState): Command {
     );
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-function checkName(flag: string, value: string, kind: 'label' | 'subdomain', max: number): string {
-  const ok = (kind === 'label' ? DNS1123_LABEL : DNS1123_SUBDOMAIN).test(value) && value.length <= max;
-  if (!ok) {
-    throw invalid(
-      `invalid ${flag} "${value}": must be a DNS-1123 ${kind} (lowercase letters, digits${kind === 'subdomain' ? ", '-' and '.'" : " and '-'"}, starting and ending with a letter or digit, at most ${max} characters)`,
-    );
-  }
-  return value;
-}
-
-/** `--require-gpu` for a locally collected snapshot: a GPU measurement with gpu-count > 0. */
-export function checkRequireGpu(snap: Snapshot): void {
-  const gpu = snap.measurements.find((m) => m.type === 'GPU');
-  const found = (gpu?.subtypes ?? []).some((s) => {
-    const n = s.data?.['gpu-count'];
-    return (typeof n === 'number' || typeof n === 'bigint') && n > 0;
-  });
-  if (!found) {
-    throw new AicrError(
-      'NOT_FOUND',
-      '--require-gpu was set but no GPU was detected (nvidia-smi not found or returned 0 GPUs)',
-    );
-  }
-}
-
-const sameRef = (a: ConfigMapRef, b: ConfigMapRef) => a.namespace === b.namespace && a.name === b.name;
-
 /** True when the flags ask for the agent (and we are not the agent ourselves). */
 export function wantsAgent(o: AgentFlags): boolean {
   if (process.env.AICR_AGENT_MODE === 'true') return false;
   return !!(o.deployAgent || o.printManifests);
-}
-
-/** `--deploy-agent` / `--print-manifests`. */
-export async function runAgentSnapshot(o: AgentFlags, format: Format): Promise<void> {
-  const [{ renderManifests, DEFAULT_AGENT_TIMEOUT_MS }, sched, { writeOutput }] = await Promise.all([
-    import('../k8s/agent-manifests.js'),
-    import('../k8s/scheduling.js'),
-    import('../io/writer.js'),
-  ]);
-  // Everything is validated before the cluster is touched.
-  if (o.requireGpu && o.runtimeClass) {
-    throw invalid(
-      '--require-gpu and --runtime-class are mutually exclusive: the runtime class already gives the agent the GPUs (NVIDIA_VISIBLE_DEVICES=all); use --runtime-class',
-    );
-  }
-  if (o.output && isHttpUrl(o.output)) {
-    throw invalid(
-      `cannot write output to ${o.output}: URLs are read-only; use a file path, - or cm://namespace/name`,
-    );
-  }
-  const namespace = checkName('--namespace', o.namespace || 'default', 'label', 63);
-  const jobName = checkName('--job-name', o.jobName || 'aicr', 'label', 63);
-  const serviceAccountName = checkName(
-    '--service-account-name',
-    o.serviceAccountName || 'aicr',
-    'subdomain',
-    253,
-  );
-  const imagePullSecrets = sched
-    .splitList(o.imagePullSecret)
-    .map((s) => checkName('--image-pull-secret', s, 'subdomain', 253));
-  if (o.runtimeClass) checkName('--runtime-class', o.runtimeClass, 'subdomain', 253);
-  const image = o.image || defaultAgentImage();
-  if (/\s/.test(image)) throw invalid(`invalid --image "${image}": an image reference has no whitespace`);
-  const nodeSelector = sched.parseNodeSelectors(o.nodeSelector);
-  const tolerations = sched.parseTolerations(o.toleration);
-  const timeoutMs =
-    (o.timeout === undefined ? 0 : sched.parseDuration(o.timeout, '--timeout')) || DEFAULT_AGENT_TIMEOUT_MS;
-  const { agentOutputUri } = await import('../k8s/agent.js');
-  const output = agentOutputUri(o.output, namespace, jobName);
-  const cfg = {
-    namespace,
-    jobName,
-    serviceAccountName,
-    image,
-    imagePullSecrets,
-    nodeSelector,
-    tolerations,
-    privileged: o.privileged ?? true,
-    requireGpu: o.requireGpu ?? false,
-    runtimeClass: o.runtimeClass || undefined,
-    output,
-    debug: o.debug ?? false,
-    maxNodesPerEntry: o.maxNodesPerEntry ?? 0,
-    timeoutMs,
-  };
-
-  if (o.printManifests) {
-    const dest = o.output && !isConfigMapUri(o.output) ? o.output : undefined;
-    await writeOutput(dest, renderManifests(cfg), { kind: 'manifests', format: 'yaml' });
-    return;
-  }
-
-  const { runSnapshotAgent, InterruptedError } = await import('../k8s/agent.js');
-  const { log } = await import('../logging/logger.js');
-  const ac = new AbortController();
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-    log().warn('interrupted: stopping the agent and cleaning up (press Ctrl-C again to exit at once)');
-    ac.abort();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let res;
-  try {
-    res = await runSnapshotAgent(cfg, {
-      kubeconfig: o.kubeconfig,
-      cleanup: o.cleanup ?? true,
-      signal: ac.signal,
-    });
-  } catch (err) {
-    if (interrupted && err instanceof InterruptedError) {
-      log().error('interrupted');
-      process.exitCode = 130;
-      return;
-    }
-    throw err;
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-  }
-
-  // Written in the requested format; the agent's own ConfigMap already holds the YAML.
-  const sameConfigMap =
-    !!o.output && isConfigMapUri(o.output) && sameRef(parseConfigMapUri(o.output), parseConfigMapUri(output));
-  if (sameConfigMap && format === 'yaml') {
-    log().info('snapshot stored', { configmap: output });
-    return;
-  }
-  let text = res.text;
-  if (format !== 'yaml' || res.format !== 'yaml') {
-    const [{ parseDocument }, { serialize }] = await Promise.all([
-      import('../io/document.js'),
-      import('../io/serialize.js'),
-    ]);
-    text = serialize(parseDocument(res.text, `snapshot from ${res.uri}`, res.format), format);
-  }
-  await writeOutput(o.output, text, { kind: 'snapshot', format, kubeconfig: o.kubeconfig });
 }

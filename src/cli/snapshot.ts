@@ -1,19 +1,11 @@
 /** `aicr snapshot`: collect this machine's (and its cluster's) configuration into a Snapshot document. */
 import { Option, type Command } from 'commander';
 import { invalid } from '../errors/index.js';
-import { log } from '../logging/logger.js';
-import { parseFormat, serialize } from '../io/serialize.js';
-import { kubeconfigInputs, preflightOutput, writeOutput } from '../io/writer.js';
-import { buildInfo } from '../version/buildinfo.js';
+import { parseFormat } from '../io/serialize.js';
+import { kubeconfigInputs, preflightOutput } from '../io/writer.js';
 import { addOutputFlags, examples, FlagState, intParser } from './flags.js';
-import {
-  addAgentFlags,
-  checkRequireGpu,
-  runAgentSnapshot,
-  wantsAgent,
-  type AgentFlags,
-} from './snapshot-agent.js';
-import { addFleetFlags, runFleetSnapshot, wantsFleet, type FleetFlags } from './snapshot-fleet.js';
+import { addAgentFlags, wantsAgent, type AgentFlags } from './snapshot-agent.js';
+import { addFleetFlags, wantsFleet, type FleetFlags } from './snapshot-fleet.js';
 
 interface SnapshotFlags extends AgentFlags, FleetFlags {
   output?: string;
@@ -126,6 +118,7 @@ export function registerSnapshot(program: Command, st: FlagState): void {
     if (wantsFleet(opts) && process.env.AICR_AGENT_MODE !== 'true') {
       const debug =
         (command.optsWithGlobals() as { debug?: boolean }).debug ?? process.env.AICR_DEBUG === 'true';
+      const { runFleetSnapshot } = await import('../commands/snapshot-fleet.js');
       return runFleetSnapshot({ ...opts, debug }, format);
     }
     // The kubeconfig is an input (the K8s collectors read it): writing the snapshot over it is refused.
@@ -146,91 +139,36 @@ export function registerSnapshot(program: Command, st: FlagState): void {
     if (wantsAgent(opts)) {
       const debug =
         (command.optsWithGlobals() as { debug?: boolean }).debug ?? process.env.AICR_DEBUG === 'true';
+      const { runAgentSnapshot } = await import('../commands/snapshot-agent.js');
       return runAgentSnapshot({ ...opts, debug }, format);
-    }
-    const { parseDuration, collectLocalSnapshot } = await import('../snapshot/index.js');
-    const { selectCollectors } = await import('../collector/index.js');
-    const { findKubeconfigSource, loadKubeConfig } = await import('../k8s/client.js');
-    const { holdInterrupts } = await import('../util/child.js');
-    // Bad input fails before any collection work.
-    const names = selectCollectors(opts.filter, opts.exclude);
-    const timeoutMs = opts.timeout === undefined ? 0 : parseDuration(opts.timeout, '--timeout');
-    // A kubeconfig that is named (flag or KUBECONFIG) but missing, or malformed, is bad input (exit 2);
-    // having none at all, or an unreachable cluster, only empties the cluster measurements.
-    const needsCluster =
-      names.includes('k8s') || names.includes('topology') || !!opts.output?.startsWith('cm://');
-    if (opts.kubeconfig || (needsCluster && findKubeconfigSource({ kubeconfig: opts.kubeconfig }))) {
-      if (needsCluster) await loadKubeConfig({ kubeconfig: opts.kubeconfig });
-      else findKubeconfigSource({ kubeconfig: opts.kubeconfig });
     }
     let maxNodesPerEntry = opts.maxNodesPerEntry;
     const envMax = process.env.AICR_MAX_NODES_PER_ENTRY;
     if (maxNodesPerEntry === undefined && envMax) {
       maxNodesPerEntry = intParser('max-nodes-per-entry (env AICR_MAX_NODES_PER_ENTRY)', 0)(envMax);
     }
-    // A cm:// output is checked (namespace, permission) before the collection, not after it.
-    if (opts.output && opts.output.startsWith('cm://')) {
-      const [{ parseConfigMapUri }, { configMapStore }] = await Promise.all([
-        import('../io/uri.js'),
-        import('../io/configmap.js'),
-      ]);
-      const store = await configMapStore();
-      await store.precheckWrite?.(parseConfigMapUri(opts.output), { kubeconfig: opts.kubeconfig });
-    }
-    if (opts.watch) {
-      const { watchSnapshots } = await import('../snapshot/watch.js');
-      const intervalMs = parseDuration(opts.interval ?? '30s', '--interval');
-      if (intervalMs <= 0) throw invalid('--interval must be greater than 0');
-      const watchTimeoutMs = opts.watchTimeout ? parseDuration(opts.watchTimeout, '--watch-timeout') : 0;
-      const output = opts.output && opts.output !== '-' ? opts.output : undefined;
-      await watchSnapshots({
-        intervalMs,
-        onChange: opts.onChange,
-        maxChanges: opts.maxChanges,
-        timeoutMs: watchTimeoutMs,
-        root: process.env.AICR_OS_ROOT || undefined,
-        collect: (signal) =>
-          collectLocalSnapshot({
-            filter: opts.filter,
-            exclude: opts.exclude,
-            kubeconfig: opts.kubeconfig,
-            maxNodesPerEntry,
-            timeoutMs: timeoutMs || 5 * 60_000,
-            version: buildInfo.version,
-            signal,
-          }),
-        writeSnapshot: output
-          ? (snap) =>
-              writeOutput(output, serialize(snap, format), {
-                kind: 'snapshot',
-                format,
-                kubeconfig: opts.kubeconfig,
-                inputs,
-              })
-          : undefined,
-      });
-      return;
-    }
-    // Ctrl-C / SIGTERM during collection: child process groups are killed, exit 130 / 143.
-    const release = holdInterrupts();
-    const snap = await collectLocalSnapshot({
+    const request = {
       filter: opts.filter,
       exclude: opts.exclude,
       kubeconfig: opts.kubeconfig,
       maxNodesPerEntry,
-      timeoutMs: timeoutMs || 5 * 60_000,
-      version: buildInfo.version,
-    }).finally(release);
-    if (opts.requireGpu) checkRequireGpu(snap);
-    await writeOutput(opts.output, serialize(snap, format), {
-      kind: 'snapshot',
+      timeout: opts.timeout,
+      output: opts.output,
       format,
-      kubeconfig: opts.kubeconfig,
+      requireGpu: opts.requireGpu,
       inputs,
-    });
-    log().info('snapshot completed', {
-      output: opts.output || 'stdout',
-      measurements: snap.measurements.map((m) => m.type).join(','),
-    });
+    };
+    if (opts.watch) {
+      const { runWatchSnapshot } = await import('../commands/snapshot.js');
+      return runWatchSnapshot({
+        ...request,
+        interval: opts.interval,
+        onChange: opts.onChange,
+        maxChanges: opts.maxChanges,
+        watchTimeout: opts.watchTimeout,
+      });
+    }
+    const { runLocalSnapshot } = await import('../commands/snapshot.js');
+    await runLocalSnapshot(request);
   });
 }

@@ -123,7 +123,7 @@ export function registerValidate(program: Command, st: FlagState): void {
       ...kubeconfigInputs(opts.kubeconfig, [opts.recipe, opts.snapshot, opts.output]),
     ] as const;
     await preflightOutput(opts.output, 'validation result', inputs);
-    const { runValidate } = await import('../constraint/run.js');
+    const { runValidate } = await import('../commands/validate.js');
     await runValidate({
       recipe: opts.recipe,
       snapshot: opts.snapshot,

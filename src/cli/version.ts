@@ -4,7 +4,7 @@ import { parseFormat, serialize } from '../io/serialize.js';
 import { buildInfo, versionLine } from '../version/buildinfo.js';
 import { examples, FlagState } from './flags.js';
 import { Option } from 'commander';
-import { writeStdout } from '../io/stdio.js';
+import { writeStdout } from '../util/stdio.js';
 
 export function registerVersion(program: Command, st: FlagState): void {
   program

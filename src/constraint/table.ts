@@ -1,5 +1,5 @@
 /** Human-readable table of a ValidationResult: one row per constraint, then a one-line summary. */
-import { escapeControl } from '../io/escape.js';
+import { escapeControl } from '../util/escape.js';
 import type { ValidationResult } from './recipe.js';
 
 const COLUMNS = ['STATUS', 'PHASE', 'CONSTRAINT', 'EXPECTED', 'ACTUAL', 'MESSAGE'] as const;

@@ -5,7 +5,7 @@
 import { invalid } from '../errors/index.js';
 import { readDocument } from '../io/reader.js';
 import { toJson, toYaml } from '../io/serialize.js';
-import { escapeControl } from '../io/escape.js';
+import { escapeControl } from '../util/escape.js';
 import { toRecipe, toSnapshot } from '../model/load.js';
 import { API_VERSION } from '../model/snapshot.js';
 import {

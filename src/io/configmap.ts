@@ -1,8 +1,10 @@
 /**
  * The pluggable ConfigMap store behind `cm://namespace/name` inputs and outputs.
- * The Kubernetes implementation lives in src/k8s/configmap.ts and is loaded lazily, so commands that
- * never touch a ConfigMap never load the Kubernetes client.
+ * The Kubernetes implementation lives in src/k8s/configmap.ts; the composition root (src/cli/main.ts)
+ * registers it as a lazy factory, so `io` does not depend on `k8s` and commands that never touch a
+ * ConfigMap never load the Kubernetes client.
  */
+import { AicrError } from '../errors/index.js';
 import type { ConfigMapRef } from './uri.js';
 
 export interface ConfigMapReadOptions {
@@ -28,9 +30,11 @@ export interface ConfigMapStore {
 
 type Factory = () => Promise<ConfigMapStore>;
 
-let factory: Factory = async () => (await import('../k8s/configmap.js')).kubernetesConfigMapStore();
+let factory: Factory = async () => {
+  throw new AicrError('INTERNAL', 'no ConfigMap store is registered (setConfigMapStoreFactory)');
+};
 
-/** Replaces the store (tests and embedders). */
+/** Sets the store: the CLI registers the Kubernetes one at start-up; tests and embedders their own. */
 export function setConfigMapStoreFactory(f: Factory): void {
   factory = f;
 }

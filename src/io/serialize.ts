@@ -1,9 +1,9 @@
 /**
- * Output serializers: JSON (2-space, trailing newline, exact bigints), YAML (see yaml-emit.ts) and
+ * Output serializers: JSON (2-space, trailing newline, exact bigints), YAML (the one YAML writer, yaml-emit.ts) and
  * table (a sorted FIELD/VALUE listing of every leaf path, control characters escaped).
  */
 import { invalid } from '../errors/index.js';
-import { escapeControl } from './escape.js';
+import { escapeControl } from '../util/escape.js';
 import { toYaml } from './yaml-emit.js';
 import { assertWritableDepth } from './limits.js';
 

@@ -3,7 +3,7 @@
  * Any other `scheme://` (s3://, gs://, file://, oci://, …) is refused, never taken as a local path.
  */
 import { invalid } from '../errors/index.js';
-import { redactUrls } from './escape.js';
+import { redactUrls } from '../util/escape.js';
 
 export interface ConfigMapRef {
   namespace: string;

@@ -26,7 +26,7 @@ import { buildInfo } from '../version/buildinfo.js';
 import { configMapStore, dataKeyFor } from './configmap.js';
 import type { Format } from './serialize.js';
 import { checkOutputLocation, isConfigMapUri, isHttpUrl, parseConfigMapUri, schemeOf } from './uri.js';
-import { writeStderr, writeStdout } from './stdio.js';
+import { writeStderr, writeStdout } from '../util/stdio.js';
 
 /** A ConfigMap holds at most 1 MiB of data. */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;

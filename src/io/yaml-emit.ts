@@ -1,200 +1,402 @@
 /**
- * A small, dependency-free YAML emitter for plain data (maps, lists, scalars), in the style of Go's
- * yaml.v3 encoder with 2-space indentation: block style everywhere, sequences indented under their
- * key, strings that would re-read as another type double-quoted ("24.04", "true"), other strings
- * that cannot be plain single-quoted ('>= 1.30'), multi-line strings as literal blocks.
- * Key order is the object's insertion order: callers sort where order carries no meaning.
- * Kept separate from the `yaml` package so that writing a document does not load a YAML parser.
+ * The one YAML writer of aicr: a port of the parts of gopkg.in/yaml.v3's (v3.0.1) libyaml emitter
+ * used for maps, lists and scalars, byte for byte. Block style with `indent` spaces, sequences
+ * indented under their key, empty collections as `{}` / `[]`, strings quoted only when they would
+ * otherwise read as another type (`"true"`, `"1.0"`, `"yes"`, `"2024-01-01"`, `""`) or cannot be
+ * plain, multi-line strings as literal blocks (`|`, `|-`, `|+`), no line folding, keys longer than
+ * 128 bytes in the explicit `? key` form.
+ *
+ * Two profiles of the same emitter:
+ *  - `marshalYaml(v)` with defaults is `yaml.Marshal` (4-space indent, keys in yaml.v3's "natural"
+ *    order); the template engine's `toYaml` uses it with Go's number formatting.
+ *  - `toYaml(v)` writes aicr's documents (recipes, snapshots, values.yaml, Argo CD applications, agent
+ *    manifests): 2-space indent, insertion order (callers sort where order carries no meaning),
+ *    undefined map values left out, and `safe` quoting — strings also read back as strings under
+ *    YAML 1.1 rules (`<<`, 1.1 timestamps, sexagesimals), dates as quoted strings, no carriage
+ *    return inside a literal block.
+ * Dependency-free, so that writing a document does not load a YAML parser.
  */
-
 import { assertWritableDepth } from './limits.js';
+import {
+  analyze,
+  ESCAPED,
+  isBreakCp,
+  isPrintableCp,
+  runes,
+  safeLiteral,
+  YAML11_ONLY,
+  yamlCanUsePlain,
+  yamlSortKeys,
+} from './yaml-scalars.js';
 
-const RESOLVES_AS_OTHER = [
-  /^(?:null|Null|NULL|~)$/,
-  /^(?:true|True|TRUE|false|False|FALSE)$/,
-  // YAML 1.1 booleans: quoted so that older parsers read them back as strings too.
-  /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/,
-  /^[-+]?(?:0|[1-9][0-9_]*)$/,
-  /^[-+]?0[0-7_]+$/,
-  /^0o[0-7]+$/,
-  /^[-+]?0x[0-9a-fA-F_]+$/,
-  /^[-+]?0b[01_]+$/,
-  /^[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$/,
-  // YAML 1.1 floats may have no digits around the dot ("." , "-.", "1._").
-  /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?$/,
-  /^[-+]?\.(?:inf|Inf|INF)$/,
-  /^\.(?:nan|NaN|NAN)$/,
-  /^\d{4}-\d\d?-\d\d?(?:(?:[Tt]|[ \t]+)\d\d?:\d\d?:\d\d?(?:\.\d*)?(?:[ \t]*(?:Z|[-+]\d\d?(?::\d\d)?))?)?$/,
-  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/,
-  // The YAML 1.1 merge key: quoted so that a key named "<<" is not merged by 1.1 parsers.
-  /^<<$/,
-];
+export { yamlKeyLess, yamlSortKeys } from './yaml-scalars.js';
 
-function resolvesAsOther(s: string): boolean {
-  return RESOLVES_AS_OTHER.some((re) => re.test(s));
+export interface YamlWriterOptions {
+  /** Spaces per nesting level, 2..9 (yaml.v3 `Encoder.SetIndent`); default 4 like `yaml.Marshal`. */
+  indent?: number;
+  /** Keys in yaml.v3's order (default) or, when false, in insertion order. */
+  sortKeys?: boolean;
+  /** aicr's document profile (see above). Default false (exact yaml.v3 output). */
+  safe?: boolean;
+  /** Spelling of a (non-bigint) number; default JavaScript's (`1.5`, `1e+21`), `.nan`, `.inf`. */
+  formatNumber?: (v: number) => string;
 }
 
-// Lone surrogates (no valid UTF-8 form) are escaped too, so that the text survives being written out.
-const NON_PRINTABLE =
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0085\u2028\u2029\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-function canBePlain(s: string): boolean {
-  if (s === '') return false;
-  if (/^[\s]|[\s]$/.test(s)) return false;
-  if (/[\n\r\t]/.test(s)) return false;
-  if (NON_PRINTABLE.test(s)) return false;
-  const first = s[0];
-  if ('[]{},#&*!|>\'"%@`'.includes(first)) return false;
-  if ((first === '-' || first === '?' || first === ':') && (s.length === 1 || s[1] === ' ')) return false;
-  if (s.startsWith('---') || s.startsWith('...')) return false;
-  if (s.includes(': ') || s.includes(' #') || s.endsWith(':')) return false;
-  return true;
+const enum Style {
+  Plain,
+  Single,
+  Double,
+  Literal,
 }
 
-function doubleQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f || NON_PRINTABLE.test(ch)) {
-      out += c <= 0xff ? '\\x' + c.toString(16).padStart(2, '0') : '\\u' + c.toString(16).padStart(4, '0');
-    } else out += ch;
+// ---------------------------------------------------------------------------------------------
+// Emitter
+
+interface Ctx {
+  simpleKey: boolean;
+  /** The parent pushed BLOCK_SEQUENCE_ITEM_STATE before emitting this node. */
+  inSeqItem: boolean;
+}
+
+class Emitter {
+  private out: string[] = [];
+  private column = 0;
+  private whitespace = true;
+  private indention = true;
+  private indent = -1;
+  private readonly indents: number[] = [];
+  private flowLevel = 0;
+
+  constructor(
+    private readonly best: number,
+    private readonly opts: { sortKeys: boolean; safe: boolean; formatNumber: (v: number) => string },
+  ) {}
+
+  result(): string {
+    return this.out.join('');
   }
-  return out + '"';
-}
 
-/** Scalar string in flow position (a key or a value on the same line). */
-export function quoteScalar(s: string): string {
-  if (canBePlain(s)) return resolvesAsOther(s) ? doubleQuote(s) : s;
-  if (/[\n\r\t]/.test(s) || NON_PRINTABLE.test(s)) return doubleQuote(s);
-  if (s === '') return '""';
-  return "'" + s.replace(/'/g, "''") + "'";
-}
-
-function literalBlock(s: string, indent: string): string | undefined {
-  if (NON_PRINTABLE.test(s) || s.includes('\r') || s.includes('\t')) return undefined;
-  const lines = s.split('\n');
-  // Trailing spaces would not survive a literal block; a first non-empty line starting with a space
-  // would set the block's indentation (and lose its leading spaces).
-  if (lines.some((l) => / $/.test(l))) return undefined;
-  if (lines.find((l) => l !== '')?.startsWith(' ')) return undefined;
-  let chomp = '-';
-  let body = lines;
-  if (s.endsWith('\n')) {
-    body = lines.slice(0, -1);
-    chomp = '';
-    // "Clip" keeps one final line break only after content: keep them all when there is no content.
-    if (s.endsWith('\n\n') || body.every((l) => l === '')) chomp = '+';
+  private put(s: string): void {
+    this.out.push(s);
+    this.column += 1;
   }
-  return `|${chomp}\n` + body.map((l) => (l === '' ? '' : indent + l)).join('\n');
-}
 
-function scalar(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number') {
-    if (Number.isNaN(v)) return '.nan';
-    if (!Number.isFinite(v)) return v > 0 ? '.inf' : '-.inf';
-    return String(v);
+  private putBreak(): void {
+    this.out.push('\n');
+    this.column = 0;
+    this.indention = true;
   }
-  if (v instanceof Date) return quoteScalar(v.toISOString());
-  return quoteScalar(String(v));
-}
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
-}
-
-function emitValueAfterKey(v: unknown, indent: string, out: string[]): void {
-  // Appends to the last line (which ends with "key:" or "- ") or adds nested lines.
-  if (Array.isArray(v)) {
-    if (v.length === 0) {
-      out[out.length - 1] += ' []';
-      return;
-    }
-    emitSeq(v, indent + '  ', out);
-    return;
-  }
-  if (isPlainObject(v)) {
-    const keys = Object.keys(v).filter((k) => v[k] !== undefined);
-    if (keys.length === 0) {
-      out[out.length - 1] += ' {}';
-      return;
-    }
-    emitMap(v, indent + '  ', out);
-    return;
-  }
-  if (typeof v === 'string' && v.includes('\n')) {
-    const block = literalBlock(v, indent + '  ');
-    if (block !== undefined) {
-      out[out.length - 1] += ' ' + block;
-      return;
-    }
-  }
-  out[out.length - 1] += ' ' + scalar(v);
-}
-
-function emitMap(obj: Record<string, unknown>, indent: string, out: string[], firstInline = false): void {
-  let first = true;
-  for (const [k, v] of Object.entries(obj)) {
-    if (v === undefined) continue;
-    // Like yaml.v3, keys longer than 128 bytes use the explicit form "? key" / ": value"
-    // (parsers limit implicit keys to 1024 characters).
-    const explicit = Buffer.byteLength(k, 'utf8') > 128;
-    const key = explicit ? '? ' + quoteScalar(k) : quoteScalar(k) + ':';
-    if (first && firstInline) out[out.length - 1] += key;
-    else out.push(indent + key);
-    if (explicit) out.push(indent + ':');
-    first = false;
-    emitValueAfterKey(v, indent, out);
-  }
-}
-
-function emitSeq(arr: unknown[], indent: string, out: string[]): void {
-  for (const item of arr) {
-    out.push(indent + '-');
-    if (isPlainObject(item)) {
-      const keys = Object.keys(item).filter((k) => item[k] !== undefined);
-      if (keys.length === 0) {
-        out[out.length - 1] += ' {}';
-        continue;
-      }
-      out[out.length - 1] += ' ';
-      emitMap(item, indent + '  ', out, true);
-    } else if (Array.isArray(item)) {
-      if (item.length === 0) out[out.length - 1] += ' []';
-      else {
-        // Nested sequence: "- - a" style is valid but rare; emit on following lines.
-        emitSeq(item, indent + '  ', out);
-      }
+  private writeBreak(cp: number): void {
+    if (cp === 0x0a) {
+      this.putBreak();
     } else {
-      emitValueAfterKey(item, indent, out);
+      this.out.push(String.fromCodePoint(cp));
+      this.column = 0;
+      this.indention = true;
     }
+  }
+
+  private writeIndent(): void {
+    const indent = Math.max(this.indent, 0);
+    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace))
+      this.putBreak();
+    while (this.column < indent) this.put(' ');
+    this.whitespace = true;
+  }
+
+  private writeIndicator(
+    ind: string,
+    needWhitespace: boolean,
+    isWhitespace: boolean,
+    isIndention: boolean,
+  ): void {
+    if (needWhitespace && !this.whitespace) this.put(' ');
+    this.out.push(ind);
+    this.column += ind.length;
+    this.whitespace = isWhitespace;
+    this.indention = this.indention && isIndention;
+  }
+
+  private increaseIndent(flow: boolean, inSeqItem: boolean): void {
+    this.indents.push(this.indent);
+    if (this.indent < 0) {
+      this.indent = flow ? this.best : 0;
+    } else if (inSeqItem) {
+      this.indent += 2;
+    } else {
+      this.indent = this.best * Math.floor((this.indent + this.best) / this.best);
+    }
+  }
+
+  private popIndent(): void {
+    this.indent = this.indents.pop()!;
+  }
+
+  document(value: unknown): void {
+    this.node(value, { simpleKey: false, inSeqItem: false });
+    // document end: write_indent at indent 0
+    this.indent = -1;
+    this.writeIndent();
+  }
+
+  private node(value: unknown, ctx: Ctx): void {
+    if (value === null || value === undefined) return this.scalar('null', Style.Plain, ctx);
+    switch (typeof value) {
+      case 'boolean':
+        return this.scalar(value ? 'true' : 'false', Style.Plain, ctx);
+      case 'bigint':
+        return this.scalar(value.toString(), Style.Plain, ctx);
+      case 'number':
+        return this.scalar(this.opts.formatNumber(value), Style.Plain, ctx);
+      case 'string':
+        return this.string(value, ctx);
+      case 'function':
+      case 'symbol':
+        throw new Error(`cannot marshal type: ${typeof value}`);
+      default:
+        break;
+    }
+    if (value instanceof Date) {
+      return this.opts.safe
+        ? this.string(value.toISOString(), ctx)
+        : this.scalar(value.toISOString(), Style.Plain, ctx);
+    }
+    if (Array.isArray(value) || value instanceof Uint8Array) return this.sequence(Array.from(value), ctx);
+    const obj = value as Record<string, unknown>;
+    const m = value instanceof Map ? Object.fromEntries(value) : obj;
+    return this.mapping(m as Record<string, unknown>, ctx);
+  }
+
+  private string(s: string, ctx: Ctx): void {
+    let style: Style;
+    if (this.opts.safe) {
+      if (s.includes('\n')) style = safeLiteral(s) ? Style.Literal : Style.Double;
+      else if (ESCAPED.test(s)) style = Style.Double;
+      else if (yamlCanUsePlain(s) && !YAML11_ONLY.some((re) => re.test(s))) style = Style.Plain;
+      else style = Style.Double;
+    } else if (s.includes('\n')) style = Style.Literal;
+    else if (yamlCanUsePlain(s)) style = Style.Plain;
+    else style = Style.Double;
+    this.scalar(s, style, ctx);
+  }
+
+  private scalar(value: string, requested: Style, ctx: Ctx): void {
+    const cps = runes(value);
+    const a = analyze(cps, this.opts.safe);
+    let style = requested;
+    if (ctx.simpleKey && a.multiline) style = Style.Double;
+    if (style === Style.Plain) {
+      if ((this.flowLevel > 0 && !a.flowPlain) || (this.flowLevel === 0 && !a.blockPlain))
+        style = Style.Single;
+      if (cps.length === 0 && (this.flowLevel > 0 || ctx.simpleKey)) style = Style.Single;
+    }
+    if (style === Style.Single && !a.singleQuoted) style = Style.Double;
+    if (style === Style.Literal && (!a.block || this.flowLevel > 0 || ctx.simpleKey)) style = Style.Double;
+
+    this.increaseIndent(true, ctx.inSeqItem);
+    switch (style) {
+      case Style.Plain:
+        this.writePlain(cps);
+        break;
+      case Style.Single:
+        this.writeSingle(cps);
+        break;
+      case Style.Double:
+        this.writeDouble(cps);
+        break;
+      case Style.Literal:
+        this.writeLiteral(cps);
+        break;
+    }
+    this.popIndent();
+  }
+
+  private writePlain(cps: number[]): void {
+    if (cps.length > 0 && !this.whitespace) this.put(' ');
+    let breaks = false;
+    for (const cp of cps) {
+      if (cp === 0x20) {
+        this.put(' ');
+      } else if (isBreakCp(cp)) {
+        if (!breaks && cp === 0x0a) this.putBreak();
+        this.writeBreak(cp);
+        breaks = true;
+      } else {
+        if (breaks) this.writeIndent();
+        this.put(String.fromCodePoint(cp));
+        this.indention = false;
+        breaks = false;
+      }
+    }
+    if (cps.length > 0) this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeSingle(cps: number[]): void {
+    this.writeIndicator("'", true, false, false);
+    let breaks = false;
+    for (const cp of cps) {
+      if (cp === 0x20) {
+        this.put(' ');
+      } else if (isBreakCp(cp)) {
+        if (!breaks && cp === 0x0a) this.putBreak();
+        this.writeBreak(cp);
+        breaks = true;
+      } else {
+        if (breaks) this.writeIndent();
+        if (cp === 0x27) this.put("'");
+        this.put(String.fromCodePoint(cp));
+        this.indention = false;
+        breaks = false;
+      }
+    }
+    this.writeIndicator("'", false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeDouble(cps: number[]): void {
+    this.writeIndicator('"', true, false, false);
+    const bom = cps[0] === 0xfeff;
+    for (const cp of cps) {
+      const printable = isPrintableCp(cp) || (this.opts.safe && cp > 0xffff);
+      if (!printable || bom || isBreakCp(cp) || cp === 0x22 || cp === 0x5c) {
+        this.put('\\');
+        const esc = DOUBLE_ESCAPES.get(cp);
+        if (esc !== undefined) {
+          this.put(esc);
+        } else {
+          const [p, w] = cp <= 0xff ? ['x', 2] : cp <= 0xffff ? ['u', 4] : ['U', 8];
+          this.put(p + cp.toString(16).toUpperCase().padStart(w, '0'));
+        }
+      } else {
+        this.put(String.fromCodePoint(cp));
+      }
+    }
+    this.writeIndicator('"', false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeLiteral(cps: number[]): void {
+    this.writeIndicator('|', true, false, false);
+    // The document profile's literals never start with a space (safeLiteral): no indicator needed.
+    if (cps.length > 0 && (cps[0] === 0x20 || (isBreakCp(cps[0]!) && !this.opts.safe))) {
+      this.writeIndicator(String(this.best), false, false, false);
+    }
+    let chomp = '';
+    if (cps.length === 0) {
+      chomp = '-';
+    } else if (!isBreakCp(cps[cps.length - 1]!)) {
+      chomp = '-';
+    } else if (cps.length === 1 || isBreakCp(cps[cps.length - 2]!)) {
+      chomp = '+';
+    }
+    if (chomp) this.writeIndicator(chomp, false, false, false);
+    // The header's own line break (the first content break would otherwise stand in for it).
+    if (this.opts.safe && cps.length > 0 && isBreakCp(cps[0]!)) this.putBreak();
+    this.whitespace = true;
+    let breaks = true;
+    for (const cp of cps) {
+      if (isBreakCp(cp)) {
+        this.writeBreak(cp);
+        breaks = true;
+      } else {
+        if (breaks) this.writeIndent();
+        this.put(String.fromCodePoint(cp));
+        this.indention = false;
+        breaks = false;
+      }
+    }
+  }
+
+  private sequence(items: unknown[], ctx: Ctx): void {
+    if (items.length === 0 || this.flowLevel > 0) return this.emptyFlow('[', ']', ctx);
+    this.increaseIndent(false, ctx.inSeqItem);
+    for (const item of items) {
+      this.writeIndent();
+      this.writeIndicator('-', true, false, true);
+      this.node(item, { simpleKey: false, inSeqItem: true });
+    }
+    this.popIndent();
+  }
+
+  private mapping(m: Record<string, unknown>, ctx: Ctx): void {
+    let keys = Object.keys(m);
+    if (this.opts.safe) keys = keys.filter((k) => m[k] !== undefined);
+    if (this.opts.sortKeys) keys = yamlSortKeys(keys);
+    if (keys.length === 0 || this.flowLevel > 0) return this.emptyFlow('{', '}', ctx);
+    this.increaseIndent(false, ctx.inSeqItem);
+    for (const key of keys) {
+      this.writeIndent();
+      const cps = runes(key);
+      // The document profile writes multi-line keys double-quoted, never as `? |` blocks.
+      const simple = (this.opts.safe || !analyze(cps).multiline) && Buffer.byteLength(key, 'utf8') <= 128;
+      if (simple) {
+        this.string(key, { simpleKey: true, inSeqItem: false });
+        this.writeIndicator(':', false, false, false);
+      } else {
+        this.writeIndicator('?', true, false, true);
+        this.string(key, { simpleKey: false, inSeqItem: false });
+        this.writeIndent();
+        this.writeIndicator(':', true, false, true);
+      }
+      this.node(m[key], { simpleKey: false, inSeqItem: false });
+    }
+    this.popIndent();
+  }
+
+  /** Only empty collections are written in flow style by yaml.v3's Marshal. */
+  private emptyFlow(open: string, close: string, ctx: Ctx): void {
+    this.writeIndicator(open, true, true, false);
+    this.increaseIndent(true, ctx.inSeqItem);
+    this.popIndent();
+    if (this.column === 0) this.writeIndent();
+    this.writeIndicator(close, false, false, false);
   }
 }
 
-/** Serializes plain data as one YAML document (no `---`), ending with a newline. */
+const DOUBLE_ESCAPES = new Map<number, string>([
+  [0x00, '0'],
+  [0x07, 'a'],
+  [0x08, 'b'],
+  [0x09, 't'],
+  [0x0a, 'n'],
+  [0x0b, 'v'],
+  [0x0c, 'f'],
+  [0x0d, 'r'],
+  [0x1b, 'e'],
+  [0x22, '"'],
+  [0x5c, '\\'],
+  [0x85, 'N'],
+  [0xa0, '_'],
+  [0x2028, 'L'],
+  [0x2029, 'P'],
+]);
+
+/** JavaScript's spelling of a number, with YAML's `.nan` / `.inf`. */
+function jsNumber(v: number): string {
+  if (Number.isNaN(v)) return '.nan';
+  if (!Number.isFinite(v)) return v > 0 ? '.inf' : '-.inf';
+  return String(v);
+}
+
+/** `yaml.Marshal(value)` of gopkg.in/yaml.v3 (with the defaults): the YAML text, ending in a newline. */
+export function marshalYaml(value: unknown, options: YamlWriterOptions = {}): string {
+  let indent = options.indent ?? 4;
+  if (indent < 2 || indent > 9) indent = 2;
+  const e = new Emitter(indent, {
+    sortKeys: options.sortKeys ?? true,
+    safe: options.safe ?? false,
+    formatNumber: options.formatNumber ?? jsNumber,
+  });
+  e.document(value);
+  return e.result();
+}
+
+/** Serializes one aicr document (no `---`), ending with a newline; see the document profile above. */
 export function toYaml(value: unknown): string {
   assertWritableDepth(value); // never write what aicr cannot read back
-  const out: string[] = [];
-  if (isPlainObject(value)) {
-    if (Object.keys(value).filter((k) => value[k] !== undefined).length === 0) return '{}\n';
-    emitMap(value, '', out);
-  } else if (Array.isArray(value)) {
-    if (value.length === 0) return '[]\n';
-    emitSeq(value, '', out);
-  } else {
-    if (typeof value === 'string' && value.includes('\n')) {
-      const block = literalBlock(value, '  ');
-      if (block !== undefined) return block + '\n';
-    }
-    return scalar(value) + '\n';
-  }
-  return out.join('\n') + '\n';
+  return marshalYaml(value, { indent: 2, sortKeys: false, safe: true });
 }

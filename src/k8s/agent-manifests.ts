@@ -1,7 +1,7 @@
 /**
  * The snapshot agent's Kubernetes objects, as plain API objects: Namespace, ServiceAccount, Role, RoleBinding,
  * ClusterRole, ClusterRoleBinding and the Job that runs `aicr snapshot --output cm://<ns>/<name>` on a
- * node. The same builders feed the deployer (src/k8s/agent.ts) and `--print-manifests`, so what an admin
+ * node. The same builders feed the deployer (src/k8s/agent/) and `--print-manifests`, so what an admin
  * reviews is exactly what would be created.
  *
  * Names: the ServiceAccount, Role and RoleBinding are named `--service-account-name` in the agent

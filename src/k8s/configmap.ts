@@ -13,11 +13,10 @@ import { AicrError, invalid } from '../errors/index.js';
 import type { ConfigMapReadOptions, ConfigMapStore, ConfigMapWriteRequest } from '../io/configmap.js';
 import type { ConfigMapRef } from '../io/uri.js';
 import { log } from '../logging/logger.js';
-import { loadKubeConfig, makeApiClient, type LoadedKubeConfig } from './client.js';
-import { apiError, callSignal, isAlreadyExists, isConflict, isNotFound } from './errors.js';
-import { parseDuration } from './scheduling.js';
+import { Kube, requestTimeoutFromEnv } from './call.js';
+import { loadKubeConfig, type LoadedKubeConfig } from './client.js';
+import { isAlreadyExists, isConflict, isNotFound } from './errors.js';
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
 export const MAX_CONFLICT_RETRIES = 5;
 
@@ -26,14 +25,6 @@ export interface KubernetesConfigMapStoreOptions {
   requestTimeoutMs?: number;
   /** Pause before retry n (1-based) after a conflict; default 50 ms × n. */
   backoffMs?: (attempt: number) => number;
-}
-
-/** Per-call deadline from AICR_K8S_REQUEST_TIMEOUT (Go duration), else 30 s. */
-export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const v = env.AICR_K8S_REQUEST_TIMEOUT;
-  if (!v) return DEFAULT_REQUEST_TIMEOUT_MS;
-  const ms = parseDuration(v, 'environment variable AICR_K8S_REQUEST_TIMEOUT');
-  return ms > 0 ? ms : DEFAULT_REQUEST_TIMEOUT_MS;
 }
 
 function uri(ref: ConfigMapRef): string {
@@ -47,6 +38,17 @@ async function connect(ref: ConfigMapRef, action: string, kubeconfig?: string): 
   } catch (err) {
     throw new AicrError('INTERNAL', `cannot ${action} ${uri(ref)}`, err);
   }
+}
+
+/** The API context of a call on the ConfigMap `ref` (or on another `resource` about it). */
+function cmCtx(ref: ConfigMapRef, verb: string, resource = 'configmaps') {
+  return {
+    verb,
+    resource,
+    namespace: ref.namespace,
+    name: ref.name,
+    what: `ConfigMap ${ref.namespace}/${ref.name}`,
+  };
 }
 
 /** Total bytes of a ConfigMap's data and binaryData (what the 1 MiB limit counts, near enough). */
@@ -64,66 +66,24 @@ export function kubernetesConfigMapStore(opts: KubernetesConfigMapStoreOptions =
 
   return {
     async read(ref: ConfigMapRef, o: ConfigMapReadOptions): Promise<Record<string, string>> {
-      const conn = await connect(ref, 'read', o.kubeconfig);
-      const { signal, deadline } = callSignal(timeoutMs, o.signal);
-      const core = makeApiClient(conn, conn.k8s.CoreV1Api, signal);
-      try {
-        const cm = await core.readNamespacedConfigMap({ name: ref.name, namespace: ref.namespace });
-        return { ...(cm.data ?? {}) };
-      } catch (err) {
-        throw apiError(err, {
-          verb: 'get',
-          resource: 'configmaps',
-          namespace: ref.namespace,
-          name: ref.name,
-          server: conn.server,
-          what: `ConfigMap ${ref.namespace}/${ref.name}`,
-          deadline,
-          timeoutMs,
-        });
-      }
+      const kube = new Kube(await connect(ref, 'read', o.kubeconfig), timeoutMs, o.signal);
+      const cm = await kube.call(kube.k8s.CoreV1Api, cmCtx(ref, 'get'), (core) =>
+        core.readNamespacedConfigMap({ name: ref.name, namespace: ref.namespace }),
+      );
+      return { ...(cm.data ?? {}) };
     },
 
     async precheckWrite(ref: ConfigMapRef, o: ConfigMapReadOptions): Promise<void> {
-      const conn = await connect(ref, 'write', o.kubeconfig);
+      const kube = new Kube(await connect(ref, 'write', o.kubeconfig), timeoutMs, o.signal);
+      const conn = kube.conn;
       const what = `ConfigMap ${ref.namespace}/${ref.name}`;
-      /** One API call; errors `keep` accepts are rethrown raw, the rest become AicrErrors. */
-      const call = async <T>(
-        verb: string,
-        resource: string,
-        fn: (
-          core: InstanceType<typeof conn.k8s.CoreV1Api>,
-          authz: InstanceType<typeof conn.k8s.AuthorizationV1Api>,
-        ) => Promise<T>,
-        keep: (err: unknown) => boolean,
-      ): Promise<T> => {
-        const { signal, deadline } = callSignal(timeoutMs, o.signal);
-        try {
-          return await fn(
-            makeApiClient(conn, conn.k8s.CoreV1Api, signal),
-            makeApiClient(conn, conn.k8s.AuthorizationV1Api, signal),
-          );
-        } catch (err) {
-          if (keep(err)) throw err;
-          throw apiError(err, {
-            verb,
-            resource,
-            namespace: ref.namespace,
-            name: ref.name,
-            server: conn.server,
-            what,
-            deadline,
-            timeoutMs,
-          });
-        }
-      };
       const status = (err: unknown) => (err as { code?: unknown }).code;
       // Does the ConfigMap exist (→ update) or not (→ create)?
       let exists = true;
       try {
-        await call(
-          'get',
-          'configmaps',
+        await kube.call(
+          kube.k8s.CoreV1Api,
+          cmCtx(ref, 'get'),
           (core) => core.readNamespacedConfigMap({ name: ref.name, namespace: ref.namespace }),
           isNotFound,
         );
@@ -133,9 +93,9 @@ export function kubernetesConfigMapStore(opts: KubernetesConfigMapStoreOptions =
       if (!exists) {
         // A user without cluster-wide read may not get namespaces (403): the namespace stays unknown.
         try {
-          await call(
-            'get',
-            'namespaces',
+          await kube.call(
+            kube.k8s.CoreV1Api,
+            cmCtx(ref, 'get', 'namespaces'),
             (core) => core.readNamespace({ name: ref.namespace }),
             (e) => isNotFound(e) || status(e) === 403,
           );
@@ -151,10 +111,10 @@ export function kubernetesConfigMapStore(opts: KubernetesConfigMapStoreOptions =
       const verb = exists ? 'update' : 'create';
       let allowed: boolean | undefined;
       try {
-        const res = await call(
-          'create',
-          'selfsubjectaccessreviews.authorization.k8s.io',
-          (_core, authz) =>
+        const res = await kube.call(
+          kube.k8s.AuthorizationV1Api,
+          cmCtx(ref, 'create', 'selfsubjectaccessreviews.authorization.k8s.io'),
+          (authz) =>
             authz.createSelfSubjectAccessReview({
               body: {
                 apiVersion: 'authorization.k8s.io/v1',
@@ -186,35 +146,29 @@ export function kubernetesConfigMapStore(opts: KubernetesConfigMapStoreOptions =
     },
 
     async write(ref: ConfigMapRef, req: ConfigMapWriteRequest, o: ConfigMapReadOptions): Promise<void> {
-      const conn = await connect(ref, 'write', o.kubeconfig);
+      const kube = new Kube(await connect(ref, 'write', o.kubeconfig), timeoutMs, o.signal);
+      const conn = kube.conn;
       const what = `ConfigMap ${ref.namespace}/${ref.name}`;
-      const ctx = (verb: string, deadline: AbortSignal) => ({
-        verb,
-        resource: 'configmaps',
-        namespace: ref.namespace,
-        name: ref.name,
-        server: conn.server,
-        what,
-        deadline,
-        timeoutMs,
-      });
+      /** One call on the ConfigMap; a conflict, or a not-found the loop handles, is rethrown raw. */
       const call = async <T>(
         verb: string,
         fn: (core: InstanceType<typeof conn.k8s.CoreV1Api>) => Promise<T>,
-      ) => {
-        const { signal, deadline } = callSignal(timeoutMs, o.signal);
-        const core = makeApiClient(conn, conn.k8s.CoreV1Api, signal);
+      ): Promise<T> => {
         try {
-          return await fn(core);
+          return await kube.call(
+            kube.k8s.CoreV1Api,
+            cmCtx(ref, verb),
+            fn,
+            (e) => isConflict(e) || isNotFound(e),
+          );
         } catch (err) {
-          if (isConflict(err) || (verb !== 'create' && isNotFound(err))) throw err;
           if (verb === 'create' && isNotFound(err)) {
             throw new AicrError(
               'NOT_FOUND',
               `cannot create ${what}: namespace "${ref.namespace}" not found on ${conn.server}; create the namespace first or use an existing one`,
             );
           }
-          throw apiError(err, ctx(verb, deadline));
+          throw err;
         }
       };
 

@@ -1,7 +1,7 @@
 /**
  * Fleet snapshots (`aicr snapshot --deploy-agent --nodes FILE|--all-gpu-nodes|--node-selector k=v
  * --workers N`): one snapshot agent pod per selected node, at most N at once, one snapshot per node and
- * a FleetReport (src/model/fleet.ts).
+ * a FleetReport (src/diff/fleet.ts).
  *
  * Distribution: one Job per node, its pod pinned with `spec.nodeName`. Not an Indexed Job: the pods of
  * one Job share one template, so per-node pinning would need a per-index affinity trick the API does not
@@ -25,7 +25,7 @@ import { toSnapshot } from '../model/load.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { buildAgentObjects, orderedObjects, type AgentConfig, type KubeObject } from './agent-manifests.js';
 import { loadKubeConfig, makeApiClient, type LoadedKubeConfig } from './client.js';
-import { requestTimeoutFromEnv } from './configmap.js';
+import { requestTimeoutFromEnv } from './call.js';
 import {
   apiError,
   callSignal,

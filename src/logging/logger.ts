@@ -6,8 +6,8 @@
  * In every mode a record is exactly one line: control characters in messages and values (which often come
  * from input) are escaped, and credentials in URLs (`user:pass@`, query strings) are redacted.
  */
-import { escapeControl, escapeJsonText, hasControl, redactUrls } from '../io/escape.js';
-import { writeStderr } from '../io/stdio.js';
+import { escapeControl, escapeJsonText, hasControl, redactUrls } from '../util/escape.js';
+import { writeStderr } from '../util/stdio.js';
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 export type LogMode = 'cli' | 'text' | 'json';
 

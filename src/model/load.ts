@@ -7,7 +7,7 @@ import { readDocument, type ReadOptions } from '../io/reader.js';
 import type { Criteria, RecipeResult } from './recipe.js';
 import { check, checkHeader, criteriaFileSchema, recipeResultSchema, snapshotSchema } from './schema.js';
 import type { Reading, Snapshot } from './snapshot.js';
-import { parseCriteriaValue, parseNodes, anyCriteria, CRITERIA_FIELDS } from '../recipe/criteria.js';
+import { parseCriteriaValue, parseNodes, anyCriteria, CRITERIA_FIELDS } from './criteria.js';
 import { AicrError, invalid } from '../errors/index.js';
 import { scalarText, setOwn } from '../io/document.js';
 

@@ -125,6 +125,18 @@ export interface RegistryValidation {
   message?: string;
 }
 
+/** Facts of the generated deploy/undeploy scripts (registry `deploy:`; see recipes/registry.yaml). */
+export interface RegistryDeploy {
+  /** Installed without `helm --wait`: becomes ready only once later components exist. */
+  async?: boolean;
+  /** Restart the chart's kubelet-plugin DaemonSets after installing it. */
+  restartKubeletPlugins?: boolean;
+  /** CRD API groups that outlive the chart: checked before deploy, deleted by undeploy. */
+  orphanCrdGroups?: string[];
+  /** Namespaces the chart creates besides its own, deleted by undeploy. */
+  extraNamespaces?: string[];
+}
+
 export interface RegistryComponent {
   name: string;
   displayName?: string;
@@ -140,6 +152,7 @@ export interface RegistryComponent {
   podScheduling?: { workload?: { workloadSelectorPaths?: string[] } };
   validations?: RegistryValidation[];
   healthCheck?: { assertFile?: string };
+  deploy?: RegistryDeploy;
   [extra: string]: unknown;
 }
 

@@ -113,6 +113,21 @@ const schedulingPathsSchema = z
   })
   .passthrough();
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Facts the generated deploy/undeploy scripts need about a component (bundle/helm/scripts.ts). */
+const registryDeploySchema = z
+  .object({
+    async: z.boolean().optional(),
+    restartKubeletPlugins: z.boolean().optional(),
+    orphanCrdGroups: z
+      .array(str.max(253).regex(DNS_SUBDOMAIN, 'must be a DNS subdomain (an API group)'))
+      .optional(),
+    extraNamespaces: z.array(str.regex(DNS_LABEL, 'must be a DNS-1123 label (a namespace)')).optional(),
+  })
+  .strict();
+
 export const registrySchema = z
   .object({
     apiVersion: str.optional(),
@@ -168,6 +183,7 @@ export const registrySchema = z
               )
               .optional(),
             healthCheck: z.object({ assertFile: str.optional() }).passthrough().optional(),
+            deploy: registryDeploySchema.optional(),
           })
           .passthrough(),
       )

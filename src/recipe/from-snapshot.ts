@@ -6,7 +6,7 @@
  */
 import type { Criteria } from '../model/recipe.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { anyCriteria, parseCriteriaValue } from './criteria.js';
+import { anyCriteria, parseCriteriaValue } from '../model/criteria.js';
 import { log } from '../logging/logger.js';
 
 /**

@@ -4,7 +4,7 @@
  * matches such wildcards, so a generic query never pulls in a specific overlay.
  */
 import type { Criteria, OverlayCriteria, RecipeMetadata } from '../model/recipe.js';
-import { CRITERIA_FIELDS } from './criteria.js';
+import { CRITERIA_FIELDS } from '../model/criteria.js';
 
 export function fieldMatches(overlay: string | undefined, query: string): boolean {
   if (overlay === undefined || overlay === '' || overlay === 'any') return true;

@@ -4,7 +4,7 @@
  * defaults the recipe engine fills into empty componentRef fields.
  */
 import type { ComponentRef, ComponentRegistry, RegistryComponent } from '../model/recipe.js';
-import { canonicalComponentName } from './legacy.js';
+import { canonicalComponentName } from '../catalog/legacy.js';
 
 /** Canonical names for every component (legacy Skyhook names become Nodewright). */
 export function normalizeRegistry(reg: ComponentRegistry): ComponentRegistry {

@@ -12,7 +12,7 @@ import { log } from '../logging/logger.js';
 import type { ComponentRef, ComponentRegistry, RecipeMetadata } from '../model/recipe.js';
 import { embeddedSource, overlayCandidateFiles } from '../catalog/embedded.js';
 import type { DataSource } from '../catalog/source.js';
-import { canonicalComponentName } from './legacy.js';
+import { canonicalComponentName } from '../catalog/legacy.js';
 import { mergeRegistries, normalizeRegistry } from './registry.js';
 import { checkExternalRegistry } from '../catalog/registry-check.js';
 

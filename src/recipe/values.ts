@@ -9,7 +9,7 @@ import { AicrError, invalid } from '../errors/index.js';
 import type { DataSource } from '../catalog/source.js';
 import type { ComponentRef } from '../model/recipe.js';
 import { deepMerge, isPlainMap, type PlainMap } from '../util/objects.js';
-import { legacyNamesOf } from './legacy.js';
+import { legacyNamesOf } from '../catalog/legacy.js';
 
 function baseValuesPath(ref: ComponentRef): string {
   // A reference-format catalog keeps values under the legacy folder name (components/skyhook-operator/).

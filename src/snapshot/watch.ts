@@ -24,7 +24,7 @@ import { spawn } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { log } from '../logging/logger.js';
-import { writeStdout } from '../io/stdio.js';
+import { writeStdout } from '../util/stdio.js';
 import { toJson } from '../io/serialize.js';
 import type { Snapshot } from '../model/snapshot.js';
 import {

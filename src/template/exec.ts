@@ -330,6 +330,8 @@ class State {
         return this.evalPipeline(dot, first);
       case 'variable':
         return this.evalVariable(dot, first, cmd.args, final);
+      default:
+        break;
     }
     this.notAFunction(cmd.args, final);
     switch (first.kind) {

@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import { formatValue, goQuote, sprint, sprintf, sprintln } from './gofmt.js';
+import { formatFloat, formatValue, goQuote, sprint, sprintf, sprintln } from './gofmt.js';
 import { LimitError, type TemplateLimits } from './limits.js';
 import {
   byteLength,
@@ -30,7 +30,7 @@ import {
   mapGet,
   type Dict,
 } from './values.js';
-import { marshalYamlV3 } from './yamlv3.js';
+import { marshalYaml } from '../io/yaml-emit.js';
 
 /** Parameter types checked before a call (Go converts arguments to the function's types). */
 export type ParamType = 'any' | 'string' | 'int' | 'float' | 'bool' | 'list' | 'map';
@@ -115,6 +115,8 @@ function toInt64(v: unknown): number {
       if (m) s = m[1]!;
       return parseGoIntBase0(s) ?? 0;
     }
+    default:
+      break;
   }
   return 0;
 }
@@ -145,6 +147,8 @@ function toFloat64(v: unknown): number {
       if (!/^[+-]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][+-]?\d+)?$/.test(s)) return 0;
       return Number(s.replace(/_/g, ''));
     }
+    default:
+      break;
   }
   return 0;
 }
@@ -280,6 +284,8 @@ function basicKind(v: unknown): BasicKind {
       return 'number';
     case 'string':
       return 'string';
+    default:
+      break;
   }
   return 'other';
 }
@@ -402,6 +408,19 @@ function goLen(item: unknown): number {
 
 // ---------------------------------------------------------------------------------------------
 // The table
+
+/** Go's spelling of a number in yaml.v3 output: integers below 2^63 as integers, others `%g`. */
+function goYamlNumber(v: number): string {
+  if (isGoInt(v)) return String(v);
+  if (Number.isNaN(v)) return '.nan';
+  if (!Number.isFinite(v)) return v > 0 ? '.inf' : '-.inf';
+  return formatFloat(v, 'g', -1);
+}
+
+/** `yaml.Marshal` of gopkg.in/yaml.v3 for template values (aicr's one YAML writer, yaml.v3 profile). */
+export function marshalYamlV3(value: unknown, options: { indent?: number } = {}): string {
+  return marshalYaml(value, { indent: options.indent, formatNumber: goYamlNumber });
+}
 
 const any1 = (fn: (v: any) => unknown): FuncSpec => ({ params: ['any'], fn: (_c, v) => fn(v) });
 const str1 = (fn: (s: string) => unknown): FuncSpec => ({ params: ['string'], fn: (_c, s) => fn(s) });

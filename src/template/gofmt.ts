@@ -245,6 +245,8 @@ export function formatValue(v: unknown): string {
       return isGoInt(v) ? String(v) : formatFloat(v, 'g', -1);
     case 'function':
       return '<func>';
+    default:
+      break;
   }
   if (v instanceof Uint8Array) return '[' + Array.from(v).join(' ') + ']';
   if (Array.isArray(v)) return '[' + v.map(formatValue).join(' ') + ']';

@@ -33,7 +33,8 @@ export { TemplateError } from './errors.js';
 export type { TemplatePhase } from './errors.js';
 export type { TemplateFunction } from './funcs.js';
 export { builtinFunctionNames, goJson } from './funcs.js';
-export { marshalYamlV3, yamlSortKeys, type YamlV3Options } from './yamlv3.js';
+export { marshalYamlV3 } from './funcs.js';
+export { yamlSortKeys } from '../io/yaml-emit.js';
 export { formatValue, sprintf } from './gofmt.js';
 
 export interface TemplateOptions {

@@ -215,7 +215,9 @@ class Parser {
       case 'with':
         return this.withControl(t);
       case 'define':
-        this.errorAt(t.pos, 'unexpected <define> in command');
+        return this.errorAt(t.pos, 'unexpected <define> in command');
+      default:
+        break;
     }
     this.backup();
     return { kind: 'action', pos: delim.pos, pipe: this.pipeline('command', 'rightDelim') };
@@ -453,6 +455,8 @@ class Parser {
       case 'string':
       case 'rawString':
         return { kind: 'string', pos: t.pos, quoted: t.val, text: this.unquote(t) } satisfies StringNode;
+      default:
+        break;
     }
     this.backup();
     return undefined;

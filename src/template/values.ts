@@ -50,6 +50,8 @@ export function goTypeName(v: unknown): string {
       return 'bool';
     case 'function':
       return 'func';
+    default:
+      break;
   }
   if (Array.isArray(v)) return '[]interface {}';
   if (v instanceof Uint8Array) return '[]uint8';
@@ -70,6 +72,8 @@ export function goKindName(v: unknown): string {
       return 'bool';
     case 'function':
       return 'func';
+    default:
+      break;
   }
   if (Array.isArray(v) || v instanceof Uint8Array) return 'slice';
   return 'map';
@@ -89,6 +93,8 @@ export function isTrue(v: unknown): boolean {
       return v.length > 0;
     case 'function':
       return true;
+    default:
+      break;
   }
   if (Array.isArray(v) || v instanceof Uint8Array) return v.length > 0;
   if (isDict(v)) return Object.keys(v).length > 0;

@@ -17,7 +17,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { writeStderr } from '../io/stdio.js';
+import { writeStderr } from './stdio.js';
 
 /** Exit codes after a signal: 128 + signal number, as shells report them. */
 export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;

@@ -11,7 +11,7 @@ import type { ComponentRegistry, RecipeResult } from '../../src/model/recipe.js'
 import { normalizeRegistry } from '../../src/recipe/registry.js';
 import { repoRoot } from '../helpers/paths.js';
 import { buildRecipe } from '../../src/recipe/builder.js';
-import { anyCriteria } from '../../src/recipe/criteria.js';
+import { anyCriteria } from '../../src/model/criteria.js';
 import { openStore, type RecipeStore } from '../../src/recipe/store.js';
 
 export type CriteriaInput = Partial<Record<'service' | 'accelerator' | 'intent' | 'os' | 'platform', string>>;

@@ -11,7 +11,8 @@
  * - the registry additionally lists the legacy --set keys as extra valueOverrideKeys;
  * - the Nodewright operator chart is pinned to one that serves the kinds our bundles render (issue 10:
  *   `nodewright` v0.19.0 from oci://ghcr.io/nvidia/nodewright/charts instead of `skyhook-operator`
- *   v0.14.0), and registry entries may carry `servedKinds` (ours; see test/catalog/served-kinds.test.ts).
+ *   v0.14.0), and registry entries may carry `servedKinds` (ours; see test/catalog/served-kinds.test.ts)
+ *   and `deploy` (ours: facts of the generated scripts, see recipes/registry.yaml).
  *
  * Comments are ours and are not compared (templates are compared with comments removed).
  * Every check is also run against deliberately broken copies of our catalog, so a check that
@@ -95,9 +96,9 @@ const NODEWRIGHT_CHART = {
   version: 'v0.19.0',
 };
 
-/** Our registry entry minus `servedKinds` (our extension), and the reference entry with the pin. */
+/** Our registry entry minus `servedKinds` and `deploy` (our extensions), and the reference entry with the pin. */
 function registryFacts(ours: any, expected: any): [any, any] {
-  const { servedKinds: _ignored, ...o } = ours;
+  const { servedKinds: _ignored, deploy: _deploy, ...o } = ours;
   if (expected.name !== 'nodewright-operator') return [o, expected];
   return [
     o,

@@ -1,7 +1,7 @@
 /** ConfigMap data keys: which key a document is written under, and which one is read back. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dataKeyFor, pickDocumentKey } from '../../src/io/configmap.js';
+import { configMapStore, dataKeyFor, pickDocumentKey } from '../../src/io/configmap.js';
 
 test('dataKeyFor: <kind>.<yaml|json|txt>', () => {
   assert.equal(dataKeyFor('snapshot', 'yaml'), 'snapshot.yaml');
@@ -82,5 +82,13 @@ test('pickDocumentKey: table text, unrelated keys and empty data give nothing', 
   assert.deepEqual(pickDocumentKey({ 'recipe.yaml': '' }, ['recipe']), {
     key: 'recipe.yaml',
     format: 'yaml',
+  });
+});
+
+test('without a registered store (the CLI registers the Kubernetes one in src/cli/main.ts), cm:// I/O is an internal error', async () => {
+  await assert.rejects(configMapStore(), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'INTERNAL');
+    assert.match(err.message, /no ConfigMap store is registered/);
+    return true;
   });
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import { toYaml } from '../../src/io/yaml-emit.js';
+import { marshalYaml, toYaml } from '../../src/io/yaml-emit.js';
 import { parseDocument } from '../../src/io/document.js';
 import { SAFE_MAX, SAFE_MIN, assertRoundTrip, show } from './roundtrip-assert.js';
 
@@ -396,10 +396,11 @@ test('toYaml: strings that cannot be plain are single-quoted; control characters
   assert.equal(toYaml({ v: "'q'" }), "v: '''q'''\n");
   assert.equal(toYaml({ v: ' lead' }), "v: ' lead'\n");
   assert.equal(toYaml({ v: 'tab\there' }), 'v: "tab\\there"\n');
-  assert.equal(toYaml({ v: 'bell\u0007' }), 'v: "bell\\x07"\n');
-  assert.equal(toYaml({ v: 'bom\ufeff' }), 'v: "bom\\ufeff"\n');
-  assert.equal(toYaml({ v: 'half\ud800' }), 'v: "half\\ud800"\n');
-  assert.equal(toYaml({ '\udc00': 'a\nb\udfff' }), '"\\udc00": "a\\nb\\udfff"\n');
+  // Escapes as yaml.v3 writes them (\a, \e, \xHH/\uHHHH with upper-case hex digits).
+  assert.equal(toYaml({ v: 'bell\u0007' }), 'v: "bell\\a"\n');
+  assert.equal(toYaml({ v: 'bom\ufeff' }), 'v: "bom\\uFEFF"\n');
+  assert.equal(toYaml({ v: 'half\ud800' }), 'v: "half\\uD800"\n');
+  assert.equal(toYaml({ '\udc00': 'a\nb\udfff' }), '"\\uDC00": "a\\nb\\uDFFF"\n');
   assert.equal(toYaml({ v: 'emoji 😀 ok' }), 'v: emoji 😀 ok\n');
   assert.equal(
     toYaml({ v: 'a:b', w: '-a', x: 'a#b', z: 'driver 570.86.15' }),
@@ -426,7 +427,8 @@ test('toYaml: empty collections, nested lists, numbers and top-level scalars', (
   assert.equal(toYaml({}), '{}\n');
   assert.equal(toYaml([]), '[]\n');
   assert.equal(toYaml({ a: {}, b: [], c: null, d: undefined }), 'a: {}\nb: []\nc: null\n');
-  assert.equal(toYaml([[1, 2], [], {}, [[]]]), '-\n  - 1\n  - 2\n- []\n- {}\n-\n  - []\n');
+  // Nested sequences in yaml.v3's compact form.
+  assert.equal(toYaml([[1, 2], [], {}, [[]]]), '- - 1\n  - 2\n- []\n- {}\n- - []\n');
   assert.equal(
     toYaml({ big: 18446744073709551615n, neg: -42, f: 1.5, e: 1e21, nan: NaN, inf: -Infinity }),
     'big: 18446744073709551615\nneg: -42\nf: 1.5\ne: 1e+21\nnan: .nan\ninf: -.inf\n',
@@ -441,7 +443,31 @@ test('toYaml: empty collections, nested lists, numbers and top-level scalars', (
 test('toYaml: keys longer than 128 bytes use the explicit "? key" form, as yaml.v3 does', () => {
   const long = 'k'.repeat(129);
   assert.equal(toYaml({ [long]: 'v', b: 1 }), `? ${long}\n: v\nb: 1\n`);
-  assert.equal(toYaml({ [long]: { x: 1 } }), `? ${long}\n:\n  x: 1\n`);
-  assert.equal(toYaml([{ [long]: ['a'] }]), `- ? ${long}\n  :\n    - a\n`);
+  assert.equal(toYaml({ [long]: { x: 1 } }), `? ${long}\n: x: 1\n`);
+  assert.equal(toYaml([{ [long]: ['a'] }]), `- ? ${long}\n  : - a\n`);
   assert.equal(toYaml({ ['k'.repeat(128)]: 1 }), `${'k'.repeat(128)}: 1\n`);
+});
+
+test('one writer, two profiles: documents (toYaml) vs yaml.v3 Marshal (marshalYaml)', () => {
+  const value = { b: ['<<', 'yes', '.', '2001-12-14 21:59:43.10 -5', 'x 😀'], a: new Date(0), c: 'a\r\nb' };
+  // Documents: insertion order, 2 spaces, quoted so that YAML 1.1 readers agree, dates as strings.
+  assert.equal(
+    toYaml(value),
+    [
+      'b:',
+      '  - "<<"',
+      '  - "yes"',
+      '  - "."',
+      '  - "2001-12-14 21:59:43.10 -5"',
+      '  - x 😀',
+      'a: "1970-01-01T00:00:00.000Z"',
+      'c: "a\\r\\nb"',
+      '',
+    ].join('\n'),
+  );
+  // yaml.v3: sorted keys, 4 spaces, plain where yaml.v3 resolves a string, astral characters escaped.
+  assert.equal(
+    marshalYaml({ b: ['<<', 'yes', '.', 'x 😀'], a: new Date(0) }),
+    'a: 1970-01-01T00:00:00.000Z\nb:\n    - <<\n    - "yes"\n    - .\n    - "x \\U0001F600"\n',
+  );
 });

@@ -8,7 +8,8 @@ import {
   renderManifests,
   type AgentConfig,
 } from '../../src/k8s/agent-manifests.js';
-import { agentOutputUri, describePermission, requiredPermissions } from '../../src/k8s/agent.js';
+import { agentOutputUri } from '../../src/k8s/agent/index.js';
+import { describePermission, requiredPermissions } from '../../src/k8s/agent/preflight.js';
 
 function cfg(over: Partial<AgentConfig> = {}): AgentConfig {
   return {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { exitCodeFor, formatError } from '../../src/errors/index.js';
+import { setConfigMapStoreFactory } from '../../src/io/configmap.js';
 import { readSource } from '../../src/io/reader.js';
 import { writeOutput } from '../../src/io/writer.js';
 import { kubernetesConfigMapStore } from '../../src/k8s/configmap.js';
@@ -33,6 +34,8 @@ describe('Kubernetes ConfigMap store', () => {
 
   before(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'aicr-cm-'));
+    // What src/cli/main.ts registers for the CLI.
+    setConfigMapStoreFactory(async () => kubernetesConfigMapStore());
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
   // A fresh server per test: routes and faults never leak from one test into the next.

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openStore } from '../../src/recipe/store.js';
 import { buildRecipe } from '../../src/recipe/builder.js';
-import { anyCriteria } from '../../src/recipe/criteria.js';
+import { anyCriteria } from '../../src/model/criteria.js';
 import { criteriaFromSnapshot } from '../../src/recipe/from-snapshot.js';
 import { hydrateRecipe, selectPath } from '../../src/recipe/query.js';
 import { checkOverlayConstraint } from '../../src/constraint/evaluate.js';

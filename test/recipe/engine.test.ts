@@ -1,7 +1,7 @@
 // Recipe engine units: criteria parsing, asymmetric matching, merge rules, dependency order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCriteriaValue, specificity, anyCriteria } from '../../src/recipe/criteria.js';
+import { parseCriteriaValue, specificity, anyCriteria } from '../../src/model/criteria.js';
 import { criteriaMatch, fieldMatches, nodesMatch, orderCandidates } from '../../src/recipe/matcher.js';
 import { mergeComponent, mergeSpec } from '../../src/recipe/merge.js';
 import { deploymentOrder, validateDependencies } from '../../src/recipe/order.js';

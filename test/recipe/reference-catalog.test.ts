@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { hasShared, referenceCatalogDir } from '../helpers/paths.js';
 import { openStore, type RecipeStore } from '../../src/recipe/store.js';
 import { buildRecipe, resolveChain } from '../../src/recipe/builder.js';
-import { anyCriteria } from '../../src/recipe/criteria.js';
+import { anyCriteria } from '../../src/model/criteria.js';
 import type { Criteria, RecipeResult } from '../../src/model/recipe.js';
 
 const skip = hasShared ? false : `reference catalog not found at ${referenceCatalogDir}`;

@@ -13,7 +13,7 @@ import {
   type ConfigMapWriteRequest,
 } from '../../src/io/configmap.js';
 import type { ConfigMapRef } from '../../src/io/uri.js';
-import { runValidate } from '../../src/constraint/run.js';
+import { runValidate } from '../../src/commands/validate.js';
 import { AicrError, exitCodeFor } from '../../src/errors/index.js';
 import { Logger, setLogger } from '../../src/logging/logger.js';
 import { embeddedOverlaysDir, fixturesDir } from '../helpers/paths.js';

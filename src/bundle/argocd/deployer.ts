@@ -14,9 +14,10 @@ import { invalid } from '../../errors/index.js';
 import { toYaml } from '../../io/yaml-emit.js';
 import { FILE_MODE, type GeneratedFile } from '../checksums.js';
 import type { ComponentOutput, DeployContext, Deployer } from '../deployer.js';
-import { bareVersion, kindLabel } from '../helm/chart.js';
+import { bareVersion, componentView, isOci } from '../helm/chart.js';
+import { renderBundleTemplate } from '../templates/index.js';
 import { valuesYaml } from '../values-file.js';
-import { mdText, shq } from '../shell.js';
+import { shq } from '../shell.js';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 export const TARGET_REVISION = 'main';
@@ -114,83 +115,21 @@ export function appOfApps(ctx: DeployContext): Record<string, unknown> {
   };
 }
 
+/** README.md, rendered from src/bundle/templates/argocd-README.md.tmpl. */
 function readme(outs: ComponentOutput[], ctx: DeployContext): string {
-  const repo = repoOf(ctx);
-  const lines = [
-    '# ArgoCD Deployment Bundle',
-    '',
-    `- Recipe version: ${mdText(String(ctx.recipe.metadata?.version || 'unknown'))}`,
-    `- Bundler version: aicr ${ctx.toolVersion}`,
-    `- Git repository: ${repo}`,
-    '',
-    '## Components',
-    '',
-    'Argo CD syncs the applications wave by wave (lower waves first).',
-    '',
-    '| Component | Type | Version | Sync Wave | Namespace |',
-    '|-----------|------|---------|-----------|-----------|',
-    ...outs.map(
-      ({ c }) =>
-        `| ${c.name} | ${kindLabel(c)} | ${mdText((c.kind === 'kustomize' ? c.tag : c.version) || '-').replace(/\|/g, '\\|')} | ${c.wave} | ${c.namespace} |`,
-    ),
-    '',
-    '## Prerequisites',
-    '',
-    '- Argo CD installed in the `argocd` namespace of the target cluster',
-    ...(outs.some(({ c }) => c.kind === 'helm' && c.source.startsWith('oci://'))
-      ? [
-          '- OCI chart registries (' +
-            outs
-              .filter(({ c }) => c.kind === 'helm' && c.source.startsWith('oci://'))
-              .map(({ c }) => mdText(c.source.replace(/^oci:\/\//, '')))
-              .join(', ') +
-            ') registered in Argo CD as Helm repositories with `enableOCI: true`',
-        ]
-      : []),
-    `- Push access to ${repo}, which Argo CD can read`,
-    '',
-    '## Deploy',
-    '',
-    '```bash',
-    'sha256sum -c checksums.txt',
-    '# 1. Push the contents of this directory to the root of the repository (branch main)',
-    'git init -b main && git add . && git commit -m "AICR bundle"',
-    `git remote add origin ${shq(repo)} && git push -u origin main`,
-    '# 2. Create the app-of-apps; it creates one Application per component',
-    'kubectl apply -f app-of-apps.yaml',
-    '# 3. Watch the sync',
-    'argocd app list',
-    `argocd app get ${APP_OF_APPS_NAME}`,
-    '```',
-    '',
-    '## Layout',
-    '',
-    '```',
-    'app-of-apps.yaml',
-    ...outs.flatMap(({ c, manifests }) => [
-      `${c.name}/application.yaml`,
-      ...(c.kind === 'kustomize' ? [] : [`${c.name}/values.yaml`]),
-      ...manifests.map((m) => `${c.name}/manifests/${m.file}`),
-    ]),
-    '```',
-    '',
-    '## Sync Order',
-    '',
-    ...outs.map(({ c }) => `- Wave ${c.wave}: ${c.name}`),
-    '',
-    '## Customization',
-    '',
-    "Edit a component's `values.yaml` and push: Argo CD reads values from this repository (the `$values`",
-    'source) and syncs the change. To change values reproducibly, regenerate the bundle with',
-    '`aicr bundle --deployer argocd --repo URL --set component:path=value`.',
-    '',
-    '## Troubleshooting',
-    '',
-    '- `argocd app get <component>` shows sync and health status and the failing resources.',
-    '- Resources whose CRD comes from the same chart are synced with `SkipDryRunOnMissingResource=true`.',
-    '',
-  ];
-  return lines.join('\n');
+  return renderBundleTemplate('argocd-README.md', {
+    recipeVersion: String(ctx.recipe.metadata?.version || 'unknown'),
+    toolVersion: ctx.toolVersion,
+    repo: repoOf(ctx),
+    appOfApps: APP_OF_APPS_NAME,
+    components: outs.map((o, i) => ({
+      ...componentView(o.c, o.manifests.length > 0, i),
+      manifestFiles: o.manifests.map((m) => m.file),
+    })),
+    ociRegistries: outs
+      .filter(({ c }) => c.kind === 'helm' && isOci(c.source))
+      .map(({ c }) => c.source.replace(/^oci:\/\//, '')),
+  });
 }
 
 export const argocdDeployer: Deployer = {

@@ -30,3 +30,37 @@ export function bareVersion(v: string): string {
 export function kindLabel(c: PlannedComponent): string {
   return c.kind === 'helm' ? 'Helm' : c.kind === 'kustomize' ? 'Kustomize' : 'Manifests';
 }
+
+/**
+ * What the bundle templates (src/bundle/templates) see of one component: its fields, how it is
+ * installed (chart arguments, Kustomize URL) and how READMEs show it. Values are raw; templates
+ * quote them (`shq`, `md`, `cell`).
+ */
+export function componentView(c: PlannedComponent, hasManifests: boolean, index: number) {
+  return {
+    position: index + 1,
+    name: c.name,
+    namespace: c.namespace,
+    kind: c.kind,
+    kindLabel: kindLabel(c),
+    hasManifests,
+    chart: c.chart,
+    source: c.source,
+    version: c.version,
+    path: c.path,
+    tag: c.tag,
+    wave: c.wave,
+    chartArgs: c.kind === 'helm' ? helmChartArgs(c) : [],
+    kustomizeUrl: c.kind === 'kustomize' ? kustomizeUrl(c) : '',
+    /** Version column of README tables: the Kustomize tag or the chart version. */
+    shownVersion: c.kind === 'kustomize' ? c.tag : c.version,
+    /** Source column of the root README. */
+    shownSource:
+      c.kind === 'kustomize'
+        ? `${c.source} (${c.path || '.'})`
+        : c.kind === 'helm'
+          ? `${c.chart} (${c.source})`
+          : '-',
+    deploy: c.registry?.deploy ?? {},
+  };
+}

@@ -14,8 +14,8 @@
  * names) end up in noMajority, listed by their distinct-value count only, not node by node.
  * The readings of the default ignore list (capture time, /proc/sys counters) are left out.
  */
-import { DEFAULT_IGNORES, IgnoreSet } from '../diff/changes.js';
-import { API_VERSION, type Measurement, type Reading, type Snapshot } from './snapshot.js';
+import { DEFAULT_IGNORES, IgnoreSet } from './changes.js';
+import { API_VERSION, type Measurement, type Reading, type Snapshot } from '../model/snapshot.js';
 
 export interface FleetNodeResult {
   node: string;

@@ -8,9 +8,11 @@ import { log } from '../logging/logger.js';
 import type { Criteria, RecipeResult } from '../model/recipe.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { buildInfo } from '../version/buildinfo.js';
-import { buildRecipe, type ConstraintEvaluator } from './builder.js';
-import { anyCriteria, CRITERIA_FIELDS, parseCriteriaValue, specificity } from './criteria.js';
-import { openStore, type RecipeStore } from './store.js';
+import { buildRecipe, type ConstraintEvaluator } from '../recipe/builder.js';
+import { anyCriteria, CRITERIA_FIELDS, parseCriteriaValue, specificity } from '../model/criteria.js';
+import { openStore, type RecipeStore } from '../recipe/store.js';
+import { serialize, type Format } from '../io/serialize.js';
+import { writeOutput, type NamedInput } from '../io/writer.js';
 
 export interface RecipeRequest {
   service?: string;
@@ -61,7 +63,7 @@ export async function resolveRecipe(req: RecipeRequest): Promise<ResolvedRecipe>
   let evaluate: ConstraintEvaluator | undefined;
   if (req.snapshot) {
     const { loadSnapshot } = await import('../model/load.js');
-    const { criteriaFromSnapshot } = await import('./from-snapshot.js');
+    const { criteriaFromSnapshot } = await import('../recipe/from-snapshot.js');
     const { checkOverlayConstraint } = await import('../constraint/evaluate.js');
     try {
       snapshot = await loadSnapshot(req.snapshot, { kubeconfig: req.kubeconfig });
@@ -95,4 +97,34 @@ export async function resolveRecipe(req: RecipeRequest): Promise<ResolvedRecipe>
     });
   }
   return { recipe, store, criteria };
+}
+
+/** Where `aicr recipe` writes: file, stdout or ConfigMap, with the inputs it must not overwrite. */
+export interface RecipeOutput {
+  output?: string;
+  format: Format;
+  kubeconfig?: string;
+  inputs: readonly NamedInput[];
+}
+
+/** `aicr recipe`: resolves the recipe for the request and writes it. */
+export async function runRecipe(req: RecipeRequest, out: RecipeOutput): Promise<void> {
+  let resolved;
+  try {
+    resolved = await resolveRecipe(req);
+  } catch (err) {
+    throw new AicrError('INTERNAL', 'error building recipe', err);
+  }
+  const { recipe } = resolved;
+  await writeOutput(out.output, serialize(recipe, out.format), {
+    kind: 'recipe',
+    format: out.format,
+    kubeconfig: out.kubeconfig,
+    inputs: out.inputs,
+  });
+  log().info('recipe generation completed', {
+    output: out.output || 'stdout',
+    components: recipe.componentRefs?.length ?? 0,
+    overlays: recipe.metadata.appliedOverlays?.length ?? 0,
+  });
 }

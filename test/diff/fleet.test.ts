@@ -1,7 +1,7 @@
 // FleetReport: majority per measurement path, deviating nodes, no-majority readings, failed nodes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildFleetReport } from '../../src/model/fleet.js';
+import { buildFleetReport } from '../../src/diff/fleet.js';
 import type { Snapshot } from '../../src/model/snapshot.js';
 
 const snap = (driver: string | undefined, uuid: string, fileNr = '1'): Snapshot => ({

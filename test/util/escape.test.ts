@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { escapeControl, hasControl, redactUrls, safeText } from '../../src/io/escape.js';
+import { escapeControl, hasControl, redactUrls, safeText } from '../../src/util/escape.js';
 import { Logger, type LogMode } from '../../src/logging/logger.js';
 import { toTable } from '../../src/io/serialize.js';
 

@@ -10,8 +10,13 @@ import { serialize, type Format } from '../io/serialize.js';
 import { displayLocation } from '../io/uri.js';
 import { writeOutput, type NamedInput } from '../io/writer.js';
 import { buildInfo } from '../version/buildinfo.js';
-import { recipeConstraints, validateRecipe, type SnapshotPhase, type ValidationResult } from './recipe.js';
-import { renderValidationTable } from './table.js';
+import {
+  recipeConstraints,
+  validateRecipe,
+  type SnapshotPhase,
+  type ValidationResult,
+} from '../constraint/recipe.js';
+import { renderValidationTable } from '../constraint/table.js';
 
 export interface ValidateRequest {
   recipe: string;

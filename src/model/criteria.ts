@@ -3,7 +3,7 @@
  * (trimmed, case-insensitive) and specificity.
  */
 import { invalid } from '../errors/index.js';
-import type { Criteria } from '../model/recipe.js';
+import type { Criteria } from './recipe.js';
 
 export const CRITERIA_VALUES = {
   service: ['aks', 'eks', 'gke', 'kind', 'oke'],

@@ -5,12 +5,15 @@ import { log } from '../logging/logger.js';
 import { loadRecipe } from '../model/load.js';
 import { openStore } from '../recipe/store.js';
 import { buildInfo } from '../version/buildinfo.js';
-import { generateBundle, type BundleResult } from './generate.js';
-import { parseSet, type DeployerName, type Scheduling } from './options.js';
-import { writeStdout } from '../io/stdio.js';
-import { shq } from './shell.js';
-import { installInterruptHandlers } from './staging.js';
-import { checkRepoUrl } from './argocd/deployer.js';
+import { generateBundle, type BundleResult } from '../bundle/generate.js';
+import { parseSet, type DeployerName, type Scheduling } from '../bundle/options.js';
+
+/** The flag-value parsers of `aicr bundle` (src/cli/bundle.ts wires the flags to them). */
+export { parseDeployer, parseScheduling } from '../bundle/options.js';
+import { writeStdout } from '../util/stdio.js';
+import { shq } from '../bundle/shell.js';
+import { installInterruptHandlers } from '../bundle/staging.js';
+import { checkRepoUrl } from '../bundle/argocd/deployer.js';
 
 export interface RunBundleOptions {
   recipe: string;

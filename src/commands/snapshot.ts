@@ -1,0 +1,195 @@
+/**
+ * Local collection (decision 1): every selected collector runs on this machine; cluster collectors use
+ * the kubeconfig chain when a cluster is reachable and degrade with one warning when not.
+ */
+import {
+  createCollectors,
+  resolveNodeName,
+  selectCollectors,
+  type CollectorFactoryOptions,
+} from '../collector/index.js';
+import { AicrError, invalid } from '../errors/index.js';
+import { serialize, type Format } from '../io/serialize.js';
+import { writeOutput, type NamedInput } from '../io/writer.js';
+import { log } from '../logging/logger.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { formatDuration, parseDuration } from '../snapshot/duration.js';
+import { takeSnapshot } from '../snapshot/snapshotter.js';
+import { holdInterrupts } from '../util/child.js';
+import { buildInfo } from '../version/buildinfo.js';
+
+export interface LocalSnapshotOptions extends Omit<CollectorFactoryOptions, 'nodeName'> {
+  /** `--filter` / `--exclude` values (comma-separated collector names). */
+  filter?: string | string[];
+  exclude?: string | string[];
+  /** Deadline for the whole collection; collectors still running then are left out. */
+  timeoutMs?: number;
+  /** CLI version for `metadata.version`. */
+  version?: string;
+  now?: () => Date;
+}
+
+export async function collectLocalSnapshot(opts: LocalSnapshotOptions = {}): Promise<Snapshot> {
+  const names = selectCollectors(opts.filter, opts.exclude);
+  const env = opts.env ?? process.env;
+  const nodeName = resolveNodeName(env);
+  const ctl = new AbortController();
+  // A caller's signal (`snapshot --watch` stopping) aborts the collection too.
+  const onAbort = () => ctl.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const collectors = createCollectors(names, { ...opts, env, nodeName, signal: ctl.signal });
+  const timer =
+    opts.timeoutMs && opts.timeoutMs > 0
+      ? setTimeout(
+          () => ctl.abort(new Error(`--timeout of ${formatDuration(opts.timeoutMs!)} reached`)),
+          opts.timeoutMs,
+        )
+      : undefined;
+  log().debug('collecting snapshot', { collectors: names.join(','), node: nodeName });
+  try {
+    return await takeSnapshot({
+      collectors,
+      nodeName,
+      signal: ctl.signal,
+      version: opts.version,
+      now: opts.now,
+    });
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** `aicr snapshot` without the agent: the flags as given (--timeout unparsed) plus the output's inputs. */
+export interface LocalSnapshotRequest {
+  filter?: string[];
+  exclude?: string[];
+  kubeconfig?: string;
+  maxNodesPerEntry?: number;
+  timeout?: string;
+  output?: string;
+  format: Format;
+  requireGpu?: boolean;
+  /** Files the output must not overwrite (the kubeconfig). */
+  inputs: readonly NamedInput[];
+}
+
+/**
+ * The checks before a local collection: bad flags, a named but unusable kubeconfig, and a cm:// output
+ * (namespace, permission) fail before any collection work. Returns the collection's deadline.
+ */
+async function prepareLocal(o: LocalSnapshotRequest): Promise<number> {
+  const { findKubeconfigSource, loadKubeConfig } = await import('../k8s/client.js');
+  // Bad input fails before any collection work.
+  const names = selectCollectors(o.filter, o.exclude);
+  const timeoutMs = o.timeout === undefined ? 0 : parseDuration(o.timeout, '--timeout');
+  // A kubeconfig that is named (flag or KUBECONFIG) but missing, or malformed, is bad input (exit 2);
+  // having none at all, or an unreachable cluster, only empties the cluster measurements.
+  const needsCluster = names.includes('k8s') || names.includes('topology') || !!o.output?.startsWith('cm://');
+  if (o.kubeconfig || (needsCluster && findKubeconfigSource({ kubeconfig: o.kubeconfig }))) {
+    if (needsCluster) await loadKubeConfig({ kubeconfig: o.kubeconfig });
+    else findKubeconfigSource({ kubeconfig: o.kubeconfig });
+  }
+  // A cm:// output is checked (namespace, permission) before the collection, not after it.
+  if (o.output && o.output.startsWith('cm://')) {
+    const [{ parseConfigMapUri }, { configMapStore }] = await Promise.all([
+      import('../io/uri.js'),
+      import('../io/configmap.js'),
+    ]);
+    const store = await configMapStore();
+    await store.precheckWrite?.(parseConfigMapUri(o.output), { kubeconfig: o.kubeconfig });
+  }
+  return timeoutMs || 5 * 60_000;
+}
+
+/** Collects the snapshot on this machine and writes it (file, stdout or ConfigMap). */
+export async function runLocalSnapshot(o: LocalSnapshotRequest): Promise<void> {
+  const { format, inputs } = o;
+  const timeoutMs = await prepareLocal(o);
+  // Ctrl-C / SIGTERM during collection: child process groups are killed, exit 130 / 143.
+  const release = holdInterrupts();
+  const snap = await collectLocalSnapshot({
+    filter: o.filter,
+    exclude: o.exclude,
+    kubeconfig: o.kubeconfig,
+    maxNodesPerEntry: o.maxNodesPerEntry,
+    timeoutMs,
+    version: buildInfo.version,
+  }).finally(release);
+  if (o.requireGpu) checkRequireGpu(snap);
+  await writeOutput(o.output, serialize(snap, format), {
+    kind: 'snapshot',
+    format,
+    kubeconfig: o.kubeconfig,
+    inputs,
+  });
+  log().info('snapshot completed', {
+    output: o.output || 'stdout',
+    measurements: snap.measurements.map((m) => m.type).join(','),
+  });
+}
+
+/** `aicr snapshot --watch`: the local request plus the watch flags as given (durations unparsed). */
+export interface WatchSnapshotRequest extends LocalSnapshotRequest {
+  interval?: string;
+  onChange?: string;
+  maxChanges?: number;
+  watchTimeout?: string;
+}
+
+/**
+ * Keeps collecting on this machine (src/snapshot/watch.ts): NDJSON change objects on stdout, the
+ * `-o` target (file or ConfigMap) rewritten on every change. Ends with exit 0 on SIGINT/SIGTERM,
+ * --max-changes or --watch-timeout.
+ */
+export async function runWatchSnapshot(o: WatchSnapshotRequest): Promise<void> {
+  const { format, inputs } = o;
+  const intervalMs = parseDuration(o.interval ?? '30s', '--interval');
+  if (intervalMs <= 0) throw invalid('--interval must be greater than 0');
+  const watchTimeoutMs = o.watchTimeout ? parseDuration(o.watchTimeout, '--watch-timeout') : 0;
+  const timeoutMs = await prepareLocal(o);
+  const { watchSnapshots } = await import('../snapshot/watch.js');
+  const output = o.output && o.output !== '-' ? o.output : undefined;
+  await watchSnapshots({
+    intervalMs,
+    onChange: o.onChange,
+    maxChanges: o.maxChanges,
+    timeoutMs: watchTimeoutMs,
+    root: process.env.AICR_OS_ROOT || undefined,
+    collect: (signal) =>
+      collectLocalSnapshot({
+        filter: o.filter,
+        exclude: o.exclude,
+        kubeconfig: o.kubeconfig,
+        maxNodesPerEntry: o.maxNodesPerEntry,
+        timeoutMs,
+        version: buildInfo.version,
+        signal,
+      }),
+    writeSnapshot: output
+      ? (snap) =>
+          writeOutput(output, serialize(snap, format), {
+            kind: 'snapshot',
+            format,
+            kubeconfig: o.kubeconfig,
+            inputs,
+          })
+      : undefined,
+  });
+}
+
+/** `--require-gpu` for a locally collected snapshot: a GPU measurement with gpu-count > 0. */
+export function checkRequireGpu(snap: Snapshot): void {
+  const gpu = snap.measurements.find((m) => m.type === 'GPU');
+  const found = (gpu?.subtypes ?? []).some((s) => {
+    const n = s.data?.['gpu-count'];
+    return (typeof n === 'number' || typeof n === 'bigint') && n > 0;
+  });
+  if (!found) {
+    throw new AicrError(
+      'NOT_FOUND',
+      '--require-gpu was set but no GPU was detected (nvidia-smi not found or returned 0 GPUs)',
+    );
+  }
+}
