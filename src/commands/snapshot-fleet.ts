@@ -109,7 +109,10 @@ export async function runFleetSnapshot(o: FleetFlags, format: Format): Promise<v
     timeoutMs,
   };
 
-  const { runFleet, FleetInterrupted } = await import('../k8s/fleet.js');
+  const [{ runFleet }, { InterruptedError }] = await Promise.all([
+    import('../k8s/fleet.js'),
+    import('../k8s/call.js'),
+  ]);
   const tty = !!process.stderr.isTTY;
   let lastPrint = 0;
   let lastText = '';
@@ -146,7 +149,7 @@ export async function runFleetSnapshot(o: FleetFlags, format: Format): Promise<v
       onProgress: progress,
     });
   } catch (err) {
-    if (ac.signal.aborted && err instanceof FleetInterrupted) {
+    if (ac.signal.aborted && err instanceof InterruptedError) {
       if (tty) writeStderr('\n');
       log().error('interrupted');
       process.exitCode = 130;

@@ -2,7 +2,7 @@
  * The one Kubernetes API call wrapper: every call gets a fresh client with its own deadline (30 s, or env
  * AICR_K8S_REQUEST_TIMEOUT as a Go duration), honours the caller's interrupt signal, and maps failures to
  * AicrErrors whose exit code classifies the cause (src/k8s/errors.ts). Used by the snapshot agent
- * (src/k8s/agent/) and the ConfigMap store (src/k8s/configmap.ts).
+ * (src/k8s/agent/), fleet runs (src/k8s/fleet.ts) and the ConfigMap store (src/k8s/configmap.ts).
  */
 import type * as K8sModule from '@kubernetes/client-node';
 import { AicrError } from '../errors/index.js';

@@ -24,16 +24,9 @@ import { log } from '../logging/logger.js';
 import { toSnapshot } from '../model/load.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { buildAgentObjects, orderedObjects, type AgentConfig, type KubeObject } from './agent-manifests.js';
-import { loadKubeConfig, makeApiClient, type LoadedKubeConfig } from './client.js';
-import { requestTimeoutFromEnv } from './call.js';
-import {
-  apiError,
-  callSignal,
-  isAbortError,
-  isAlreadyExists,
-  isNotFound,
-  type ApiCallContext,
-} from './errors.js';
+import { loadKubeConfig, type LoadedKubeConfig } from './client.js';
+import { InterruptedError, Kube, requestTimeoutFromEnv, type CallCtx } from './call.js';
+import { isAlreadyExists, isNotFound } from './errors.js';
 import { formatDuration } from './scheduling.js';
 
 export const FLEET_RUN_LABEL = 'aicr.nvidia.com/fleet-run';
@@ -73,41 +66,6 @@ export interface NodeOutcome {
   reason?: string;
 }
 
-type Api<T> = new (config: K8sModule.Configuration) => T;
-type CallCtx = Omit<ApiCallContext, 'server' | 'deadline' | 'timeoutMs'>;
-
-export class FleetInterrupted extends AicrError {
-  constructor() {
-    super('INTERNAL', 'interrupted while running the fleet snapshot');
-  }
-}
-
-/** API calls with a per-call deadline, the run's interrupt and error mapping. */
-class Calls {
-  constructor(
-    readonly conn: LoadedKubeConfig,
-    readonly timeoutMs: number,
-    readonly interrupt?: AbortSignal,
-  ) {}
-
-  async call<A, T>(
-    api: Api<A>,
-    ctx: CallCtx,
-    fn: (c: A) => Promise<T>,
-    passThrough?: (e: unknown) => boolean,
-  ): Promise<T> {
-    if (this.interrupt?.aborted) throw new FleetInterrupted();
-    const { signal, deadline } = callSignal(this.timeoutMs, this.interrupt);
-    try {
-      return await fn(makeApiClient(this.conn, api, signal));
-    } catch (err) {
-      if (this.interrupt?.aborted && isAbortError(err)) throw new FleetInterrupted();
-      if (passThrough?.(err)) throw err;
-      throw apiError(err, { ...ctx, server: this.conn.server, deadline, timeoutMs: this.timeoutMs });
-    }
-  }
-}
-
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
@@ -138,10 +96,7 @@ export function parseNodeList(text: string): string[] {
   return out;
 }
 
-async function selectNodes(
-  calls: Calls,
-  sel: NodeSelection,
-): Promise<{ nodes: string[]; missing: string[] }> {
+async function selectNodes(calls: Kube, sel: NodeSelection): Promise<{ nodes: string[]; missing: string[] }> {
   const { k8s } = calls.conn;
   const labelSelector =
     sel.kind === 'selector'
@@ -176,7 +131,7 @@ async function selectNodes(
 const asBody = (o: KubeObject) => o as never;
 
 /** Namespace (when missing) and RBAC: created, or replaced when present. */
-async function deployRbac(calls: Calls, objs: KubeObject[]): Promise<void> {
+async function deployRbac(calls: Kube, objs: KubeObject[]): Promise<void> {
   const { k8s } = calls.conn;
   for (const o of objs) {
     const ns = o.metadata.namespace;
@@ -278,7 +233,7 @@ async function deleteQuietly(what: string, fn: () => Promise<unknown>): Promise<
   }
 }
 
-async function cleanupRbac(calls: Calls, objs: KubeObject[]): Promise<void> {
+async function cleanupRbac(calls: Kube, objs: KubeObject[]): Promise<void> {
   const { k8s } = calls.conn;
   for (const o of [...objs].reverse()) {
     const { name, namespace } = o.metadata;
@@ -345,7 +300,7 @@ export async function runFleet(opts: FleetOptions): Promise<{ outcomes: NodeOutc
   } catch (err) {
     throw new AicrError('INTERNAL', 'cannot run the fleet snapshot', err);
   }
-  const calls = new Calls(conn, requestTimeoutFromEnv(), opts.signal);
+  const calls = new Kube(conn, requestTimeoutFromEnv(), opts.signal);
   const { k8s } = conn;
   const { cfg } = opts;
   const ns = cfg.namespace;
@@ -375,7 +330,7 @@ export async function runFleet(opts: FleetOptions): Promise<{ outcomes: NodeOutc
         jobs.clear();
         for (const j of list.items) jobs.set(j.metadata!.name!, j);
       } catch (err) {
-        if (err instanceof FleetInterrupted) break;
+        if (err instanceof InterruptedError) break;
         log().debug('fleet: listing Jobs failed; retrying', { error: (err as Error).message });
       }
       await sleep(pollMs, opts.signal);
@@ -385,7 +340,7 @@ export async function runFleet(opts: FleetOptions): Promise<{ outcomes: NodeOutc
   const created = new Set<string>();
   const deleteJob = (name: string) =>
     deleteQuietly(`Job ${ns}/${name}`, () =>
-      new Calls(conn, 30_000).call(
+      new Kube(conn, 30_000).call(
         k8s.BatchV1Api,
         { verb: 'delete', resource: 'jobs.batch', namespace: ns, name },
         (c) => c.deleteNamespacedJob({ name, namespace: ns, propagationPolicy: 'Background' }),
@@ -416,7 +371,7 @@ export async function runFleet(opts: FleetOptions): Promise<{ outcomes: NodeOutc
     const deadline = Date.now() + cfg.timeoutMs;
     try {
       for (;;) {
-        if (opts.signal?.aborted) throw new FleetInterrupted();
+        if (opts.signal?.aborted) throw new InterruptedError('running the fleet snapshot');
         const j = jobs.get(jobName);
         const cond = j?.status?.conditions?.find(
           (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
@@ -478,7 +433,8 @@ export async function runFleet(opts: FleetOptions): Promise<{ outcomes: NodeOutc
         try {
           outcome = await oneNode(node, i);
         } catch (err) {
-          if (err instanceof FleetInterrupted || opts.signal?.aborted) throw new FleetInterrupted();
+          if (err instanceof InterruptedError || opts.signal?.aborted)
+            throw new InterruptedError('running the fleet snapshot');
           outcome = { node, reason: err instanceof Error ? err.message : String(err) };
         }
         outcomes.set(node, outcome);
@@ -493,7 +449,7 @@ export async function runFleet(opts: FleetOptions): Promise<{ outcomes: NodeOutc
     const results = await Promise.allSettled(
       Array.from({ length: Math.max(1, Math.min(opts.workers, nodes.length)) }, worker),
     );
-    if (opts.signal?.aborted) throw new FleetInterrupted();
+    if (opts.signal?.aborted) throw new InterruptedError('running the fleet snapshot');
     const bad = results.find((r) => r.status === 'rejected');
     if (bad) throw (bad as PromiseRejectedResult).reason;
   } finally {
@@ -501,7 +457,7 @@ export async function runFleet(opts: FleetOptions): Promise<{ outcomes: NodeOutc
     await poller;
     if (opts.cleanup) {
       for (const name of [...created]) await deleteJob(name);
-      await cleanupRbac(new Calls(conn, 30_000), rbac);
+      await cleanupRbac(new Kube(conn, 30_000), rbac);
     } else {
       log().info(
         `--no-cleanup: left the fleet Jobs (label ${FLEET_RUN_LABEL}=${runId}) and the agent RBAC objects in place`,
