@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { invalid } from '../errors/index.js';
 import { allowedValues, type CriteriaField } from '../recipe/criteria.js';
+import { boolWord } from '../util/bool.js';
 
 /** Values offered by shell completion, keyed by long flag name. */
 export const COMPLETION_VALUES: Record<string, string[]> = {
@@ -53,9 +54,9 @@ export function intParser(flag: string, min = 0) {
 
 /** Go-style boolean parsing (1/t/true/TRUE/…, 0/f/false/…). */
 export function parseBool(value: string, what: string): boolean {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  throw invalid(`invalid boolean "${value}" for ${what}: use true or false`);
+  const b = boolWord(value);
+  if (b === undefined) throw invalid(`invalid boolean "${value}" for ${what}: use true or false`);
+  return b;
 }
 
 /** `--name[=bool]`: bare flag means true; `--name=false` turns it off. */

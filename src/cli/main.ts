@@ -5,6 +5,7 @@ import { run } from './root.js';
 import { safeText } from '../io/escape.js';
 import { writeStderr } from '../io/stdio.js';
 import { disposeAllChildren } from '../util/child.js';
+import { codeCacheWarmupFromEnv } from '../util/env.js';
 
 globalThis.__AICR_DIST_DIR = path.dirname(fileURLToPath(import.meta.url));
 
@@ -14,7 +15,7 @@ declare global {
 
 async function main(): Promise<number> {
   // Build-time code-cache warm-up (scripts/build.mjs): run several command lines in this process.
-  const warmup = process.env.AICR_CODE_CACHE_WARMUP;
+  const warmup = codeCacheWarmupFromEnv();
   if (warmup) {
     let code = 0;
     for (const argv of JSON.parse(warmup) as string[][]) {

@@ -5,6 +5,8 @@
  */
 import { Option, type Command } from 'commander';
 import { AicrError, invalid } from '../errors/index.js';
+import { agentModeFromEnv } from '../util/env.js';
+import { dns1123Rule, isDns1123, type Dns1123Kind } from '../util/names.js';
 import type { Format } from '../io/serialize.js';
 import { isConfigMapUri, isHttpUrl, parseConfigMapUri, type ConfigMapRef } from '../io/uri.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -116,16 +118,8 @@ export function addAgentFlags(cmd: Command, st: FlagState): Command {
     );
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-function checkName(flag: string, value: string, kind: 'label' | 'subdomain', max: number): string {
-  const ok = (kind === 'label' ? DNS1123_LABEL : DNS1123_SUBDOMAIN).test(value) && value.length <= max;
-  if (!ok) {
-    throw invalid(
-      `invalid ${flag} "${value}": must be a DNS-1123 ${kind} (lowercase letters, digits${kind === 'subdomain' ? ", '-' and '.'" : " and '-'"}, starting and ending with a letter or digit, at most ${max} characters)`,
-    );
-  }
+function checkName(flag: string, value: string, kind: Dns1123Kind): string {
+  if (!isDns1123(value, kind)) throw invalid(`invalid ${flag} "${value}": ${dns1123Rule(kind)}`);
   return value;
 }
 
@@ -148,7 +142,7 @@ const sameRef = (a: ConfigMapRef, b: ConfigMapRef) => a.namespace === b.namespac
 
 /** True when the flags ask for the agent (and we are not the agent ourselves). */
 export function wantsAgent(o: AgentFlags): boolean {
-  if (process.env.AICR_AGENT_MODE === 'true') return false;
+  if (agentModeFromEnv()) return false;
   return !!(o.deployAgent || o.printManifests);
 }
 
@@ -159,6 +153,7 @@ export async function runAgentSnapshot(o: AgentFlags, format: Format): Promise<v
     import('../k8s/scheduling.js'),
     import('../io/writer.js'),
   ]);
+  const { parseDuration } = await import('../util/duration.js');
   // Everything is validated before the cluster is touched.
   if (o.requireGpu && o.runtimeClass) {
     throw invalid(
@@ -170,24 +165,19 @@ export async function runAgentSnapshot(o: AgentFlags, format: Format): Promise<v
       `cannot write output to ${o.output}: URLs are read-only; use a file path, - or cm://namespace/name`,
     );
   }
-  const namespace = checkName('--namespace', o.namespace || 'default', 'label', 63);
-  const jobName = checkName('--job-name', o.jobName || 'aicr', 'label', 63);
-  const serviceAccountName = checkName(
-    '--service-account-name',
-    o.serviceAccountName || 'aicr',
-    'subdomain',
-    253,
-  );
+  const namespace = checkName('--namespace', o.namespace || 'default', 'label');
+  const jobName = checkName('--job-name', o.jobName || 'aicr', 'label');
+  const serviceAccountName = checkName('--service-account-name', o.serviceAccountName || 'aicr', 'subdomain');
   const imagePullSecrets = sched
     .splitList(o.imagePullSecret)
-    .map((s) => checkName('--image-pull-secret', s, 'subdomain', 253));
-  if (o.runtimeClass) checkName('--runtime-class', o.runtimeClass, 'subdomain', 253);
+    .map((s) => checkName('--image-pull-secret', s, 'subdomain'));
+  if (o.runtimeClass) checkName('--runtime-class', o.runtimeClass, 'subdomain');
   const image = o.image || defaultAgentImage();
   if (/\s/.test(image)) throw invalid(`invalid --image "${image}": an image reference has no whitespace`);
-  const nodeSelector = sched.parseNodeSelectors(o.nodeSelector);
+  const nodeSelector = sched.parseNodeSelectors(o.nodeSelector) ?? {};
   const tolerations = sched.parseTolerations(o.toleration);
   const timeoutMs =
-    (o.timeout === undefined ? 0 : sched.parseDuration(o.timeout, '--timeout')) || DEFAULT_AGENT_TIMEOUT_MS;
+    (o.timeout === undefined ? 0 : parseDuration(o.timeout, '--timeout')) || DEFAULT_AGENT_TIMEOUT_MS;
   const { agentOutputUri } = await import('../k8s/agent.js');
   const output = agentOutputUri(o.output, namespace, jobName);
   const cfg = {

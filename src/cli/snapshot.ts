@@ -4,6 +4,7 @@ import { log } from '../logging/logger.js';
 import { parseFormat, serialize } from '../io/serialize.js';
 import { kubeconfigInputs, preflightOutput, writeOutput } from '../io/writer.js';
 import { buildInfo } from '../version/buildinfo.js';
+import { debugFromEnv, maxNodesPerEntryFromEnv } from '../util/env.js';
 import { addOutputFlags, examples, FlagState, intParser } from './flags.js';
 import {
   addAgentFlags,
@@ -85,11 +86,11 @@ export function registerSnapshot(program: Command, st: FlagState): void {
     const inputs = kubeconfigInputs(opts.kubeconfig, [], true);
     await preflightOutput(opts.output, 'snapshot', inputs);
     if (wantsAgent(opts)) {
-      const debug =
-        (command.optsWithGlobals() as { debug?: boolean }).debug ?? process.env.AICR_DEBUG === 'true';
+      const debug = (command.optsWithGlobals() as { debug?: boolean }).debug ?? debugFromEnv();
       return runAgentSnapshot({ ...opts, debug }, format);
     }
-    const { parseDuration, collectLocalSnapshot } = await import('../snapshot/index.js');
+    const { collectLocalSnapshot } = await import('../snapshot/index.js');
+    const { parseDuration } = await import('../util/duration.js');
     const { selectCollectors } = await import('../collector/index.js');
     const { findKubeconfigSource, loadKubeConfig } = await import('../k8s/client.js');
     const { holdInterrupts } = await import('../util/child.js');
@@ -104,11 +105,7 @@ export function registerSnapshot(program: Command, st: FlagState): void {
       if (needsCluster) await loadKubeConfig({ kubeconfig: opts.kubeconfig });
       else findKubeconfigSource({ kubeconfig: opts.kubeconfig });
     }
-    let maxNodesPerEntry = opts.maxNodesPerEntry;
-    const envMax = process.env.AICR_MAX_NODES_PER_ENTRY;
-    if (maxNodesPerEntry === undefined && envMax) {
-      maxNodesPerEntry = intParser('max-nodes-per-entry (env AICR_MAX_NODES_PER_ENTRY)', 0)(envMax);
-    }
+    const maxNodesPerEntry = opts.maxNodesPerEntry ?? maxNodesPerEntryFromEnv();
     // A cm:// output is checked (namespace, permission) before the collection, not after it.
     if (opts.output && opts.output.startsWith('cm://')) {
       const [{ parseConfigMapUri }, { configMapStore }] = await Promise.all([

@@ -26,11 +26,10 @@ import {
   parseConfigMapUri,
   parseHttpUrl,
 } from './uri.js';
-import { parseDuration } from '../util/duration.js';
+import { httpTimeoutFromEnv } from '../util/env.js';
 
 export const HTTP_TIMEOUT_MS = 30_000;
 /** Overrides the 30 s HTTP(S) time limit: `500ms`, `10s`, `2m`, or a bare number of seconds. */
-export const HTTP_TIMEOUT_ENV = 'AICR_HTTP_TIMEOUT';
 export const HTTP_MAX_BYTES = 16 * 1024 * 1024;
 export const HTTP_MAX_REDIRECTS = 5;
 /** Files, devices, FIFOs and process substitutions. */
@@ -142,17 +141,6 @@ function describeFetchError(err: unknown): string {
   if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
   if (cause?.message) return cause.message;
   return (err as Error).message;
-}
-
-/** The HTTP(S) time limit from AICR_HTTP_TIMEOUT, or undefined when unset. */
-export function httpTimeoutFromEnv(): number | undefined {
-  const raw = process.env[HTTP_TIMEOUT_ENV]?.trim();
-  if (!raw) return undefined;
-  return parseDuration(raw, `environment variable ${HTTP_TIMEOUT_ENV}`, {
-    bareSeconds: true,
-    positive: true,
-    hint: '(e.g. 500ms, 10s or 2m; default 30s)',
-  });
 }
 
 /** GET a URL with redirect, time and size limits. */

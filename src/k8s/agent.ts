@@ -42,7 +42,7 @@ import {
   type ApiCallContext,
 } from './errors.js';
 import { Progress } from './progress.js';
-import { formatDuration } from './scheduling.js';
+import { formatDuration } from '../util/duration.js';
 
 export const CLEANUP_TIMEOUT_MS = 30_000;
 export const JOB_DELETE_WAIT_MS = 30_000;

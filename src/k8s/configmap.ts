@@ -15,7 +15,7 @@ import type { ConfigMapRef } from '../io/uri.js';
 import { log } from '../logging/logger.js';
 import { loadKubeConfig, makeApiClient, type LoadedKubeConfig } from './client.js';
 import { apiError, callSignal, isAlreadyExists, isConflict, isNotFound } from './errors.js';
-import { parseDuration } from './scheduling.js';
+import { k8sRequestTimeoutFromEnv, type Env } from '../util/env.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
@@ -29,11 +29,8 @@ export interface KubernetesConfigMapStoreOptions {
 }
 
 /** Per-call deadline from AICR_K8S_REQUEST_TIMEOUT (Go duration), else 30 s. */
-export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const v = env.AICR_K8S_REQUEST_TIMEOUT;
-  if (!v) return DEFAULT_REQUEST_TIMEOUT_MS;
-  const ms = parseDuration(v, 'environment variable AICR_K8S_REQUEST_TIMEOUT');
-  return ms > 0 ? ms : DEFAULT_REQUEST_TIMEOUT_MS;
+export function requestTimeoutFromEnv(env?: Env): number {
+  return k8sRequestTimeoutFromEnv(env) ?? DEFAULT_REQUEST_TIMEOUT_MS;
 }
 
 function uri(ref: ConfigMapRef): string {

@@ -1,3 +1,2 @@
 export { takeSnapshot, runCollector, rfc3339, type SnapshotOptions } from './snapshotter.js';
 export { collectLocalSnapshot, type LocalSnapshotOptions } from './local.js';
-export { parseDuration, formatDuration } from './duration.js';

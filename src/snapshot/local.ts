@@ -10,7 +10,7 @@ import {
 } from '../collector/index.js';
 import { log } from '../logging/logger.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../util/duration.js';
 import { takeSnapshot } from './snapshotter.js';
 
 export interface LocalSnapshotOptions extends Omit<CollectorFactoryOptions, 'nodeName'> {
