@@ -2,7 +2,15 @@
 import { Option, type Command } from 'commander';
 import { invalid } from '../errors/index.js';
 import { log } from '../logging/logger.js';
-import { addDataFlag, addKubeconfigFlag, boolOption, examples, FlagState, intParser } from './flags.js';
+import {
+  addDataFlag,
+  addKubeconfigFlag,
+  boolOption,
+  examples,
+  FlagState,
+  intParser,
+  repeatable,
+} from './flags.js';
 
 interface BundleOpts {
   recipe: string;
@@ -22,12 +30,6 @@ interface BundleOpts {
   kubeconfig?: string;
   data?: string;
   force?: boolean;
-}
-
-const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
-
-function repeatable(flags: string, description: string): Option {
-  return new Option(flags, `${description} (repeatable)`).argParser(collect);
 }
 
 export function registerBundle(program: Command, st: FlagState): void {

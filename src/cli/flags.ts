@@ -1,6 +1,8 @@
 /**
  * Shared flag definitions and parsing helpers for command modules.
- * Single-value flags may be given once: a second occurrence (aliases count) is an error (exit 2).
+ * Single-value flags may be given once: a second occurrence (aliases count) is an error (exit 2). The
+ * rule holds for every option that takes a value: `FlagState.seal` wraps each one not declared
+ * `repeatable` (or a boolean), so a command cannot forget it.
  */
 import { Command, Option } from 'commander';
 import { invalid } from '../errors/index.js';
@@ -22,17 +24,50 @@ export const COMPLETION_VALUES: Record<string, string[]> = {
 /** Flags whose value is a path (completion offers files). */
 export const FILE_FLAGS = new Set(['output', 'snapshot', 'criteria', 'data', 'kubeconfig', 'recipe']);
 
+/** Parser of a repeatable flag: the values accumulate in a list. */
+export const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+
+/** A repeatable string-list flag (`--set a --set b`). */
+export function repeatable(flags: string, description: string): Option {
+  return new Option(flags, `${description} (repeatable)`).argParser(collect);
+}
+
+/** Parsers already checking "given once" (so `seal` does not wrap them twice). */
+const ONCE = new WeakSet<object>();
+
 /** Per-invocation state: which single-value flags were seen. */
 export class FlagState {
   private readonly seen = new Set<string>();
 
   /** Parser for a single-value flag (`canonical` names the flag in errors; aliases share it). */
   once(canonical: string) {
-    return (value: string): string => {
+    const parse = (value: string): string => {
       if (this.seen.has(canonical)) throw invalid(`flag --${canonical} can only be specified once`);
       this.seen.add(canonical);
       return value;
     };
+    ONCE.add(parse);
+    return parse;
+  }
+
+  /**
+   * Makes every value-taking option of `cmd` and its subcommands single-value, except repeatable
+   * (`collect`), variadic and boolean (`[bool]` with a preset) options and those already checked.
+   */
+  seal(cmd: Command): void {
+    for (const opt of cmd.options) {
+      const parseArg = opt.parseArg as ((v: string, prev: unknown) => unknown) | undefined;
+      if (!(opt.required || opt.optional) || opt.variadic || opt.presetArg !== undefined) continue;
+      if (parseArg === collect || (parseArg && ONCE.has(parseArg))) continue;
+      const check = this.once(opt.long ? opt.long.replace(/^--/, '') : opt.name());
+      const sealed = (v: string, prev: unknown): unknown => {
+        check(v);
+        return parseArg ? parseArg(v, prev) : v;
+      };
+      ONCE.add(sealed);
+      opt.argParser(sealed);
+    }
+    for (const sub of cmd.commands) this.seal(sub);
   }
 }
 

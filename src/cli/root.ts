@@ -86,6 +86,7 @@ export function buildProgram(): { program: Command; errors: string[] } {
   for (const reg of COMMANDS) reg(program, st);
   registerCompletion(program);
   registerHelp(program);
+  st.seal(program);
   return { program, errors };
 }
 

@@ -11,7 +11,7 @@ import type { Format } from '../io/serialize.js';
 import { isConfigMapUri, isHttpUrl, parseConfigMapUri, type ConfigMapRef } from '../io/uri.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { defaultAgentImage } from '../version/buildinfo.js';
-import { boolOption, FlagState } from './flags.js';
+import { boolOption, collect, FlagState } from './flags.js';
 
 export interface AgentFlags {
   deployAgent?: boolean;
@@ -33,8 +33,6 @@ export interface AgentFlags {
   kubeconfig?: string;
   maxNodesPerEntry?: number;
 }
-
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 /** Adds the agent flags to `aicr snapshot`. */
 export function addAgentFlags(cmd: Command, st: FlagState): Command {

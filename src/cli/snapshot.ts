@@ -5,7 +5,7 @@ import { parseFormat, serialize } from '../io/serialize.js';
 import { kubeconfigInputs, preflightOutput, writeOutput } from '../io/writer.js';
 import { buildInfo } from '../version/buildinfo.js';
 import { debugFromEnv, maxNodesPerEntryFromEnv } from '../util/env.js';
-import { addOutputFlags, examples, FlagState, intParser } from './flags.js';
+import { addOutputFlags, collect, examples, FlagState, intParser } from './flags.js';
 import {
   addAgentFlags,
   checkRequireGpu,
@@ -23,8 +23,6 @@ interface SnapshotFlags extends AgentFlags {
   maxNodesPerEntry?: number;
   timeout?: string;
 }
-
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 export function registerSnapshot(program: Command, st: FlagState): void {
   const cmd = program
@@ -71,7 +69,7 @@ export function registerSnapshot(program: Command, st: FlagState): void {
       new Option(
         '--max-nodes-per-entry <n>',
         'cap on node names listed per topology taint/label entry, 0 = unlimited (env AICR_MAX_NODES_PER_ENTRY)',
-      ).argParser((v: string) => intParser('max-nodes-per-entry', 0)(st.once('max-nodes-per-entry')(v))),
+      ).argParser(intParser('max-nodes-per-entry', 0)),
     )
     .addOption(
       new Option(

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { invalid } from '../errors/index.js';
 import { parseFormat } from '../io/serialize.js';
-import { addKubeconfigFlag, addOutputFlags, boolOption, examples, FlagState } from './flags.js';
+import { addKubeconfigFlag, addOutputFlags, boolOption, collect, examples, FlagState } from './flags.js';
 
 /** Phases evaluable from a snapshot; readiness (top-level constraints) always runs. */
 const SUPPORTED = ['readiness', 'deployment'] as const;
@@ -73,7 +73,7 @@ export function registerValidate(program: Command, st: FlagState): void {
         'readiness (top-level constraints, always checked) or deployment (Deployment.<component>.version ' +
           "against the snapshot's Helm releases); repeatable or comma-separated (default: both); " +
           'performance and conformance are not supported yet',
-      ).argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]),
+      ).argParser(collect),
     )
     .addOption(
       boolOption(
