@@ -42,7 +42,13 @@ import {
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AicrError, invalid } from '../errors/index.js';
+import {
+  AicrError,
+  EXIT_UNCLASSIFIED,
+  invalid,
+  SIGNAL_EXIT_CODES,
+  type ExitSignal,
+} from '../errors/index.js';
 import { writeStderr } from '../io/stdio.js';
 import { FILE_MODE, type GeneratedFile } from './checksums.js';
 
@@ -211,7 +217,6 @@ export function acquireLock(lockPath: string, outputDir: string): string {
 // ---------------------------------------------------------------------------------------------
 // Signals and exit: clean-up of whatever output is open
 
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 const open = new Set<Staging>();
 let installed = false;
 
@@ -224,7 +229,7 @@ function onSignal(signal: NodeJS.Signals): void {
       ? `[cli] interrupted by ${signal}: bundle not written; ${outs.join(', ')} left as it was\n`
       : `[cli] interrupted by ${signal}\n`,
   );
-  process.exit(SIGNAL_EXIT[signal] ?? 1);
+  process.exit(SIGNAL_EXIT_CODES[signal as ExitSignal] ?? EXIT_UNCLASSIFIED);
 }
 
 function onExit(): void {
@@ -245,7 +250,7 @@ function track(s: Staging): void {
 export function installInterruptHandlers(): void {
   if (installed) return;
   installed = true;
-  for (const sig of Object.keys(SIGNAL_EXIT)) process.on(sig, onSignal);
+  for (const sig of Object.keys(SIGNAL_EXIT_CODES)) process.on(sig, onSignal);
   process.on('exit', onExit);
 }
 

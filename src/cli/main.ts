@@ -1,6 +1,7 @@
 /** Entry point of the bundled CLI (dist/aicr-main.cjs, started by dist/aicr.cjs). */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXIT_CODES } from '../errors/index.js';
 import { run } from './root.js';
 import { safeText } from '../io/escape.js';
 import { writeStderr } from '../io/stdio.js';
@@ -36,6 +37,6 @@ main().then(
   (err: unknown) => {
     disposeAllChildren();
     writeStderr(`[cli] internal error: ${safeText(err instanceof Error ? err.message : String(err))}\n`);
-    process.exitCode = 8;
+    process.exitCode = EXIT_CODES.INTERNAL;
   },
 );

@@ -3,7 +3,7 @@
  * Command modules register themselves here; their heavy work is imported lazily inside actions.
  */
 import { Command, CommanderError } from 'commander';
-import { exitCodeFor, formatError, invalid } from '../errors/index.js';
+import { EXIT_CODES, exitCodeFor, formatError, invalid } from '../errors/index.js';
 import { debugFromEnv, logJsonFromEnv, logPrefixFromEnv, noColorFromEnv } from '../util/env.js';
 import { Logger, setLogger, log, type LogMode } from '../logging/logger.js';
 import { buildInfo, versionLine } from '../version/buildinfo.js';
@@ -155,7 +155,7 @@ export async function run(rawArgv: string[]): Promise<number> {
     argv = normalizeGlobalBools(rawArgv);
   } catch (err) {
     writeStderr(`[cli] ${safeText(formatError(err))}\n`);
-    return 2;
+    return EXIT_CODES.INVALID_REQUEST;
   }
   if (argv.length === 0) {
     writeStdout(program.helpInformation());
@@ -176,7 +176,7 @@ export async function run(rawArgv: string[]): Promise<number> {
       const cmdName = argv.find((a) => program.commands.some((c) => c.name() === a));
       const hint = cmdName ? `aicr ${cmdName} --help` : 'aicr --help';
       writeStderr(`[cli] ${safeText(text)}; see '${hint}'\n`);
-      return 2;
+      return EXIT_CODES.INVALID_REQUEST;
     }
     const code = exitCodeFor(err);
     const l = log();

@@ -4,7 +4,7 @@
  * that shape the Job. The Kubernetes work itself lives in src/k8s/agent.ts, imported on use.
  */
 import { Option, type Command } from 'commander';
-import { AicrError, invalid } from '../errors/index.js';
+import { AicrError, invalid, SIGNAL_EXIT_CODES } from '../errors/index.js';
 import { agentModeFromEnv } from '../util/env.js';
 import { dns1123Rule, isDns1123, type Dns1123Kind } from '../util/names.js';
 import type { Format } from '../io/serialize.js';
@@ -224,7 +224,7 @@ export async function runAgentSnapshot(o: AgentFlags, format: Format): Promise<v
   } catch (err) {
     if (interrupted && err instanceof InterruptedError) {
       log().error('interrupted');
-      process.exitCode = 130;
+      process.exitCode = SIGNAL_EXIT_CODES.SIGINT;
       return;
     }
     throw err;

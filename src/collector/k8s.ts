@@ -17,6 +17,7 @@ import { log } from '../logging/logger.js';
 import type { Measurement, Reading, Subtype } from '../model/snapshot.js';
 import { forEachPage, KubeLister, type KubeConnection, type KubeSession } from './kube.js';
 import { DEFAULT_TIMEOUTS_MS, throwIfAborted, type Collector } from './types.js';
+import { mapPool } from '../util/pool.js';
 
 export const DEFAULT_PAGE_SIZE = 500;
 
@@ -159,25 +160,20 @@ async function collectPolicies(conn: KubeConnection, signal: AbortSignal, limit:
     .filter((v): v is K8sModule.V1GroupVersionForDiscovery => !!v?.groupVersion);
   // Discovery of every group: partial failures are tolerated (as upstream), concurrency bounded.
   const targets: { group: string; version: string; plural: string; namespaced: boolean }[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < gvs.length) {
-      const gv = gvs[next++]!;
-      const [group, version] = gv.groupVersion.split('/') as [string, string];
-      try {
-        const list = await custom.getAPIResources({ group, version });
-        for (const r of list.resources ?? []) {
-          if (r.kind === 'ClusterPolicy' && !r.name.includes('/')) {
-            targets.push({ group, version, plural: r.name, namespaced: r.namespaced });
-          }
+  await mapPool(gvs, 8, async (gv) => {
+    const [group, version] = gv.groupVersion.split('/') as [string, string];
+    try {
+      const list = await custom.getAPIResources({ group, version });
+      for (const r of list.resources ?? []) {
+        if (r.kind === 'ClusterPolicy' && !r.name.includes('/')) {
+          targets.push({ group, version, plural: r.name, namespaced: r.namespaced });
         }
-      } catch (err) {
-        if (signal.aborted) throw err;
-        log().debug(`K8s policy: discovery of ${gv.groupVersion} failed: ${describeApiError(err)}`);
       }
+    } catch (err) {
+      if (signal.aborted) throw err;
+      log().debug(`K8s policy: discovery of ${gv.groupVersion} failed: ${describeApiError(err)}`);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, gvs.length) }, worker));
+  });
   targets.sort((a, b) => `${a.group}/${a.version}`.localeCompare(`${b.group}/${b.version}`));
   const data: Record<string, Reading> = {};
   for (const t of targets) {

@@ -43,6 +43,7 @@ import {
 } from './errors.js';
 import { Progress } from './progress.js';
 import { formatDuration } from '../util/duration.js';
+import { mapPool } from '../util/pool.js';
 
 export const CLEANUP_TIMEOUT_MS = 30_000;
 export const JOB_DELETE_WAIT_MS = 30_000;
@@ -192,23 +193,10 @@ export function requiredPermissions(
   return { direct, grantedNamespaced, grantedCluster };
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /** Asks the API server which of `checks` the current user is allowed; undefined when it cannot tell. */
 async function accessReview(kube: Kube, checks: PermissionCheck[]): Promise<boolean[] | undefined> {
   try {
-    return await mapLimit(checks, 8, async (p) => {
+    return await mapPool(checks, 8, async (p) => {
       const res = await kube.call(
         kube.k8s.AuthorizationV1Api,
         {

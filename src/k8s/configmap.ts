@@ -11,6 +11,7 @@
  */
 import { AicrError, invalid } from '../errors/index.js';
 import type { ConfigMapReadOptions, ConfigMapStore, ConfigMapWriteRequest } from '../io/configmap.js';
+import { CONFIGMAP_MAX_BYTES } from '../io/limits.js';
 import type { ConfigMapRef } from '../io/uri.js';
 import { log } from '../logging/logger.js';
 import { loadKubeConfig, makeApiClient, type LoadedKubeConfig } from './client.js';
@@ -18,7 +19,6 @@ import { apiError, callSignal, isAlreadyExists, isConflict, isNotFound } from '.
 import { k8sRequestTimeoutFromEnv, type Env } from '../util/env.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-export const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
 export const MAX_CONFLICT_RETRIES = 5;
 
 export interface KubernetesConfigMapStoreOptions {
@@ -237,7 +237,7 @@ export function kubernetesConfigMapStore(opts: KubernetesConfigMapStoreOptions =
         }
 
         if (!existing) {
-          if (configMapSize(req.data) > CONFIGMAP_LIMIT_BYTES)
+          if (configMapSize(req.data) > CONFIGMAP_MAX_BYTES)
             throw tooLarge(what, configMapSize(req.data), []);
           try {
             await call('create', (core) =>
@@ -264,7 +264,7 @@ export function kubernetesConfigMapStore(opts: KubernetesConfigMapStoreOptions =
         }
         const data = { ...(existing.data ?? {}), ...req.data };
         const size = configMapSize(data, existing.binaryData);
-        if (size > CONFIGMAP_LIMIT_BYTES) {
+        if (size > CONFIGMAP_MAX_BYTES) {
           const others = Object.keys(existing.data ?? {}).filter((k) => !(k in req.data));
           throw tooLarge(what, size, [...others, ...Object.keys(existing.binaryData ?? {})]);
         }
@@ -296,6 +296,6 @@ export function kubernetesConfigMapStore(opts: KubernetesConfigMapStoreOptions =
 function tooLarge(what: string, size: number, otherKeys: string[]): AicrError {
   const others = otherKeys.length ? ` together with its other keys (${otherKeys.sort().join(', ')})` : '';
   return invalid(
-    `${what} would hold ${size} bytes${others}, but a ConfigMap holds at most 1 MiB (${CONFIGMAP_LIMIT_BYTES} bytes); write the document to a file instead`,
+    `${what} would hold ${size} bytes${others}, but a ConfigMap holds at most 1 MiB (${CONFIGMAP_MAX_BYTES} bytes); write the document to a file instead`,
   );
 }

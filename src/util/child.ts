@@ -17,11 +17,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
+import { SIGNAL_EXIT_CODES } from '../errors/index.js';
 import { writeStderr } from '../io/stdio.js';
 
-/** Exit codes after a signal: 128 + signal number, as shells report them. */
-export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
-type HandledSignal = keyof typeof SIGNAL_EXIT_CODES;
+type HandledSignal = 'SIGINT' | 'SIGTERM';
 
 /** Live process groups: pgid → dispose (kill the group, destroy the pipes). */
 const live = new Map<number, () => void>();
