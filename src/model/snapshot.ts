@@ -6,7 +6,7 @@
  * bigint; readers turn safe integers back into numbers.
  */
 export const API_VERSION = 'aicr.nvidia.com/v1alpha1';
-/** apiVersions accepted on input (decision 7). */
+/** apiVersions accepted on input (docs/decisions.md, decision 7). */
 export const ACCEPTED_API_VERSIONS = [API_VERSION, 'aicr.run/v1', 'aicr.run/v1beta1', 'aicr.run/v1beta2'];
 
 export type Reading = string | number | bigint | boolean | null;

@@ -1,5 +1,5 @@
 /**
- * Local collection (decision 1): every selected collector runs on this machine; cluster collectors use
+ * Local collection (docs/decisions.md, decision 1): every selected collector runs on this machine; cluster collectors use
  * the kubeconfig chain when a cluster is reachable and degrade with one warning when not.
  */
 import {

@@ -1,6 +1,6 @@
 /**
  * Go `text/template` engine, Helm flavour, for the manifest templates of recipe components
- * (`manifestFiles`, bundle spec §6.1). Dependency-free apart from `yaml` (for `fromYaml`).
+ * (`manifestFiles`, docs/bundle.md). Dependency-free apart from `yaml` (for `fromYaml`).
  *
  * Syntax: everything of Go's text/template — actions, trim markers `{{-` `-}}`, comments,
  * pipelines, variables (`:=`, `=`, `$`), field chains, parenthesised pipelines, if/else if/else,
@@ -133,7 +133,7 @@ export function renderTemplate(text: string, data: unknown, options: TemplateOpt
 
 /**
  * True when rendered manifest text holds at least one YAML content line, i.e. a line that is not
- * blank, not a `#` comment and not a `---`/`...` document marker (bundle spec §5: such files are
+ * blank, not a `#` comment and not a `---`/`...` document marker (docs/bundle.md: such files are
  * skipped).
  */
 export function hasManifestContent(rendered: string): boolean {

@@ -201,7 +201,7 @@ describe(
 );
 
 describe(
-  'reference manifest behaviour (bundle spec §13)',
+  'reference manifest behaviour',
   { skip: hasShared ? false : 'shared reference catalog not present' },
   () => {
     it('dcgm-exporter: ConfigMap named dcgm-exporter in the release namespace with the v-less chart version', async () => {
