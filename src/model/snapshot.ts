@@ -41,9 +41,3 @@ export function findSubtype(snap: Snapshot, type: string, subtype: string): Subt
   const m = snap.measurements.find((x) => x.type === type);
   return m?.subtypes?.find((s) => s.subtype === subtype);
 }
-
-/** Text form of a reading, as constraint evaluation and tables show it. */
-export function readingText(r: Reading): string {
-  if (r === null) return '<nil>';
-  return String(r);
-}

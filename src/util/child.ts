@@ -37,11 +37,6 @@ export function disposeAllChildren(): number {
   return all.length;
 }
 
-/** Number of live child process groups (tests and diagnostics). */
-export function liveChildren(): number {
-  return live.size;
-}
-
 function onSignal(sig: HandledSignal): void {
   const n = [...live.values()];
   live.clear();

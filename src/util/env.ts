@@ -23,11 +23,6 @@ import { parseDuration } from './duration.js';
 
 export type Env = NodeJS.ProcessEnv;
 
-/** The process environment (the one place aicr touches `process.env`). */
-export function processEnv(): Env {
-  return process.env;
-}
-
 /** Go-syntax boolean; unset or empty is false. */
 export function envBool(name: string, env: Env = process.env): boolean {
   const v = env[name];
