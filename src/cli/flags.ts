@@ -7,6 +7,8 @@
 import { Command, Option } from 'commander';
 import { invalid } from '../errors/index.js';
 import { allowedValues, type CriteriaField } from '../recipe/criteria.js';
+import { checkInputLocation, checkLocalPath } from '../io/uri.js';
+import type { OverlayCriteria } from '../model/recipe.js';
 import { boolWord } from '../util/bool.js';
 
 /** Values offered by shell completion, keyed by long flag name. */
@@ -170,22 +172,34 @@ export function addCriteriaFlags(cmd: Command, st: FlagState): Command {
   return cmd;
 }
 
-export interface CriteriaOpts {
-  service?: string;
-  accelerator?: string;
+/**
+ * The flags of commands that resolve a recipe from criteria (`recipe`, `query`): criteria, output
+ * (`output: false` keeps only --format), --kubeconfig and --data.
+ */
+export function addRecipeSourceFlags(cmd: Command, st: FlagState, opts: { output?: boolean } = {}): Command {
+  addCriteriaFlags(cmd, st);
+  addOutputFlags(cmd, st, opts);
+  addKubeconfigFlag(cmd);
+  return addDataFlag(cmd);
+}
+
+/** Parsed criteria flags: the criteria fields, `--gpu` and the other sources. */
+export interface CriteriaOpts extends OverlayCriteria {
   gpu?: string;
-  intent?: string;
-  os?: string;
-  platform?: string;
-  nodes?: number;
   snapshot?: string;
   criteria?: string;
   data?: string;
   kubeconfig?: string;
 }
 
-/** Request for src/recipe/request.ts from parsed flags (`--gpu` folded into accelerator). */
+/**
+ * Request for src/recipe/request.ts from parsed flags (`--gpu` folded into accelerator), after checking
+ * the sources' forms (--snapshot, --criteria, --data) before any work.
+ */
 export function recipeRequest(o: CriteriaOpts) {
+  if (o.snapshot) checkInputLocation(o.snapshot, 'snapshot');
+  if (o.criteria) checkInputLocation(o.criteria, 'criteria');
+  if (o.data) checkLocalPath(o.data, '--data');
   return {
     service: o.service,
     accelerator: o.accelerator ?? o.gpu,

@@ -1,18 +1,8 @@
 /** `aicr query`: read any value of the fully hydrated recipe with a dot-path selector. */
 import { Option, type Command } from 'commander';
 import { parseFormat, toJson, toYaml } from '../io/serialize.js';
-import { checkInputLocation, checkLocalPath } from '../io/uri.js';
 import { writeOutput } from '../io/writer.js';
-import {
-  addCriteriaFlags,
-  addDataFlag,
-  addKubeconfigFlag,
-  addOutputFlags,
-  examples,
-  FlagState,
-  recipeRequest,
-  type CriteriaOpts,
-} from './flags.js';
+import { addRecipeSourceFlags, examples, FlagState, recipeRequest, type CriteriaOpts } from './flags.js';
 
 /** Scalars print plain; maps and lists as YAML (or everything as JSON with --format json). */
 export function renderQueryValue(v: unknown, format: 'yaml' | 'json' | 'table'): string {
@@ -41,18 +31,13 @@ export function registerQuery(program: Command, st: FlagState): void {
         "aicr query --service eks --selector ''",
       ]),
     );
-  addCriteriaFlags(cmd, st);
-  addOutputFlags(cmd, st, { output: false });
-  addKubeconfigFlag(cmd);
-  addDataFlag(cmd);
+  addRecipeSourceFlags(cmd, st, { output: false });
   cmd.action(async (opts: CriteriaOpts & { format?: string; selector: string }) => {
     const format = parseFormat(opts.format);
-    if (opts.snapshot) checkInputLocation(opts.snapshot, 'snapshot');
-    if (opts.criteria) checkInputLocation(opts.criteria, 'criteria');
-    if (opts.data) checkLocalPath(opts.data, '--data');
+    const request = recipeRequest(opts);
     const { resolveRecipe } = await import('../recipe/request.js');
     const { hydrateRecipe, selectPath } = await import('../recipe/query.js');
-    const { recipe, store } = await resolveRecipe(recipeRequest(opts));
+    const { recipe, store } = await resolveRecipe(request);
     const hydrated = hydrateRecipe(recipe, store.source);
     const value = selectPath(hydrated, opts.selector);
     await writeOutput(undefined, renderQueryValue(value, format), { kind: 'query', format });

@@ -2,19 +2,9 @@
 import type { Command } from 'commander';
 import { AicrError } from '../errors/index.js';
 import { log } from '../logging/logger.js';
-import { parseFormat, serialize } from '../io/serialize.js';
-import { checkInputLocation, checkLocalPath } from '../io/uri.js';
-import { kubeconfigInputs, preflightOutput, writeOutput, type NamedInput } from '../io/writer.js';
-import {
-  addCriteriaFlags,
-  addDataFlag,
-  addKubeconfigFlag,
-  addOutputFlags,
-  examples,
-  FlagState,
-  recipeRequest,
-  type CriteriaOpts,
-} from './flags.js';
+import { parseFormat } from '../io/serialize.js';
+import { kubeconfigInputs, preflightOutput, writeDocument, type NamedInput } from '../io/writer.js';
+import { addRecipeSourceFlags, examples, FlagState, recipeRequest, type CriteriaOpts } from './flags.js';
 
 export function registerRecipe(program: Command, st: FlagState): void {
   const cmd = program
@@ -31,10 +21,7 @@ export function registerRecipe(program: Command, st: FlagState): void {
         'aicr recipe --snapshot cm://gpu-operator/aicr-snapshot -o cm://gpu-operator/aicr-recipe',
       ]),
     );
-  addCriteriaFlags(cmd, st);
-  addOutputFlags(cmd, st);
-  addKubeconfigFlag(cmd);
-  addDataFlag(cmd);
+  addRecipeSourceFlags(cmd, st);
   cmd.action(async (opts: CriteriaOpts & { output?: string; format?: string }) => {
     const format = parseFormat(opts.format);
     const inputs: NamedInput[] = [
@@ -43,24 +30,17 @@ export function registerRecipe(program: Command, st: FlagState): void {
       ['--data', opts.data],
       ...kubeconfigInputs(opts.kubeconfig, [opts.snapshot, opts.output]),
     ];
-    if (opts.snapshot) checkInputLocation(opts.snapshot, 'snapshot');
-    if (opts.criteria) checkInputLocation(opts.criteria, 'criteria');
-    if (opts.data) checkLocalPath(opts.data, '--data');
+    const request = recipeRequest(opts);
     await preflightOutput(opts.output, 'recipe', inputs);
     const { resolveRecipe } = await import('../recipe/request.js');
     let resolved;
     try {
-      resolved = await resolveRecipe(recipeRequest(opts));
+      resolved = await resolveRecipe(request);
     } catch (err) {
       throw new AicrError('INTERNAL', 'error building recipe', err);
     }
     const { recipe } = resolved;
-    await writeOutput(opts.output, serialize(recipe, format), {
-      kind: 'recipe',
-      format,
-      kubeconfig: opts.kubeconfig,
-      inputs,
-    });
+    await writeDocument(opts.output, recipe, { kind: 'recipe', format, kubeconfig: opts.kubeconfig, inputs });
     log().info('recipe generation completed', {
       output: opts.output || 'stdout',
       components: recipe.componentRefs?.length ?? 0,

@@ -1,8 +1,8 @@
 /** `aicr snapshot`: collect this machine's (and its cluster's) configuration into a Snapshot document. */
 import { Option, type Command } from 'commander';
 import { log } from '../logging/logger.js';
-import { parseFormat, serialize } from '../io/serialize.js';
-import { kubeconfigInputs, preflightOutput, writeOutput } from '../io/writer.js';
+import { parseFormat } from '../io/serialize.js';
+import { kubeconfigInputs, preflightOutput, writeDocument } from '../io/writer.js';
 import { buildInfo } from '../version/buildinfo.js';
 import { debugFromEnv, maxNodesPerEntryFromEnv } from '../util/env.js';
 import { addOutputFlags, collect, examples, FlagState, intParser } from './flags.js';
@@ -124,12 +124,7 @@ export function registerSnapshot(program: Command, st: FlagState): void {
       version: buildInfo.version,
     }).finally(release);
     if (opts.requireGpu) checkRequireGpu(snap);
-    await writeOutput(opts.output, serialize(snap, format), {
-      kind: 'snapshot',
-      format,
-      kubeconfig: opts.kubeconfig,
-      inputs,
-    });
+    await writeDocument(opts.output, snap, { kind: 'snapshot', format, kubeconfig: opts.kubeconfig, inputs });
     log().info('snapshot completed', {
       output: opts.output || 'stdout',
       measurements: snap.measurements.map((m) => m.type).join(','),

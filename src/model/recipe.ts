@@ -20,14 +20,8 @@ export type {
 export const VALIDATION_PHASES = ['readiness', 'deployment', 'performance', 'conformance'] as const;
 export type Validation = Partial<Record<(typeof VALIDATION_PHASES)[number], ValidationPhase>>;
 
-export interface OverlayCriteria {
-  service?: string;
-  accelerator?: string;
-  intent?: string;
-  os?: string;
-  platform?: string;
-  nodes?: number;
-}
+/** Criteria as an overlay, a request or a criteria file gives them: any field may be missing. */
+export type OverlayCriteria = Partial<Criteria>;
 
 export interface RecipeSpec {
   base?: string;

@@ -5,20 +5,15 @@
  */
 import { AicrError, invalid } from '../errors/index.js';
 import { log } from '../logging/logger.js';
-import type { Criteria, RecipeResult } from '../model/recipe.js';
+import type { Criteria, OverlayCriteria, RecipeResult } from '../model/recipe.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { buildInfo } from '../version/buildinfo.js';
 import { buildRecipe, type ConstraintEvaluator } from './builder.js';
 import { anyCriteria, CRITERIA_FIELDS, parseCriteriaValue, specificity } from './criteria.js';
 import { openStore, type RecipeStore } from './store.js';
 
-export interface RecipeRequest {
-  service?: string;
-  accelerator?: string;
-  intent?: string;
-  os?: string;
-  platform?: string;
-  nodes?: number;
+/** Criteria fields as typed (not yet parsed), plus where else criteria come from. */
+export interface RecipeRequest extends OverlayCriteria {
   snapshot?: string;
   criteria?: string;
   data?: string;

@@ -214,6 +214,14 @@ export function runCommand(file: string, args: string[], opts: RunOptions): Prom
       dispose();
       finish(() => reject(e));
     };
+    const succeed = (x: { code: number | null; signal: NodeJS.Signals | null }) =>
+      finish(() =>
+        resolve({
+          ...x,
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+        }),
+      );
     const timer = setTimeout(
       () => fail(new RunError('timeout', `${name} did not finish within ${fmtMs(opts.timeoutMs)}`)),
       opts.timeoutMs,
@@ -224,15 +232,7 @@ export function runCommand(file: string, args: string[], opts: RunOptions): Prom
     const maybeDone = () => {
       if (!exited || settled) return;
       if (!stdout.closed || !stderr.closed) return;
-      const { code, signal } = exited;
-      finish(() =>
-        resolve({
-          code,
-          signal,
-          stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8'),
-        }),
-      );
+      succeed(exited);
     };
     stdout.on('data', (c: Buffer) => {
       if (settled) return;
@@ -264,14 +264,7 @@ export function runCommand(file: string, args: string[], opts: RunOptions): Prom
         // 'close' follows destroy; make sure we settle even if it does not.
         setImmediate(() => {
           if (!settled) {
-            finish(() =>
-              resolve({
-                code,
-                signal,
-                stdout: Buffer.concat(out).toString('utf8'),
-                stderr: Buffer.concat(err).toString('utf8'),
-              }),
-            );
+            succeed({ code, signal });
           }
         });
       }, PIPE_GRACE_MS);
