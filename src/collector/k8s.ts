@@ -15,8 +15,7 @@ import type * as K8sModule from '@kubernetes/client-node';
 import { apiStatus, describeApiError, makeApiClient } from '../k8s/client.js';
 import { log } from '../logging/logger.js';
 import type { Measurement, Reading, Subtype } from '../model/snapshot.js';
-import { forEachPage, KubeLister, type KubeConnection, type KubeSession } from './kube.js';
-import { DEFAULT_TIMEOUTS_MS, throwIfAborted, type Collector } from './types.js';
+import { ClusterCollector, forEachPage, KubeLister, type KubeConnection, type KubeSession } from './kube.js';
 import { mapPool } from '../util/pool.js';
 
 export const DEFAULT_PAGE_SIZE = 500;
@@ -29,19 +28,12 @@ export interface K8sCollectorOptions {
   timeoutMs?: number;
 }
 
-export class K8sCollector implements Collector {
-  readonly type = 'K8s' as const;
-  readonly timeoutMs: number;
-  private readonly opts: K8sCollectorOptions;
-
+export class K8sCollector extends ClusterCollector<K8sCollectorOptions> {
   constructor(opts: K8sCollectorOptions) {
-    this.opts = opts;
-    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUTS_MS.K8s;
+    super('K8s', opts);
   }
 
-  async collect(signal: AbortSignal): Promise<Measurement> {
-    throwIfAborted(signal);
-    const conn = await this.opts.session.connect(signal);
+  protected async collectFrom(conn: KubeConnection | undefined, signal: AbortSignal): Promise<Measurement> {
     if (!conn) {
       return {
         type: 'K8s',
