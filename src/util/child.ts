@@ -19,6 +19,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { SIGNAL_EXIT_CODES } from '../errors/index.js';
 import { writeStderr } from '../io/stdio.js';
+import { formatDuration } from './duration.js';
 
 type HandledSignal = 'SIGINT' | 'SIGTERM';
 
@@ -139,10 +140,6 @@ export interface RunOptions {
 /** After the child exits, how long its pipes may stay open (held by a descendant outside its group). */
 export const PIPE_GRACE_MS = 250;
 
-export function fmtMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
 /**
  * Runs `file args…` without a shell, in its own process group. Resolves with the exit status and output
  * when the child exits (a non-zero exit is not an error here). Rejects on timeout, abort, spawn failure
@@ -223,7 +220,7 @@ export function runCommand(file: string, args: string[], opts: RunOptions): Prom
         }),
       );
     const timer = setTimeout(
-      () => fail(new RunError('timeout', `${name} did not finish within ${fmtMs(opts.timeoutMs)}`)),
+      () => fail(new RunError('timeout', `${name} did not finish within ${formatDuration(opts.timeoutMs)}`)),
       opts.timeoutMs,
     );
     const onAbort = () => fail(new RunError('aborted', `${name} was interrupted`));
