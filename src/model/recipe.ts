@@ -4,9 +4,10 @@
  * Types of input documents are derived from their schemas (src/model/schema.ts): one definition each.
  */
 import type { CRITERIA_FIELDS } from './fields.js';
-import type { ComponentRef, Constraint, RegistryComponent, ValidationPhase } from './schema.js';
+import type { ComponentRef, Constraint, ValidationPhase } from './schema.js';
 
 export type {
+  ComponentRegistry,
   ComponentRef,
   Constraint,
   ExpectedResource,
@@ -65,10 +66,4 @@ export interface RecipeResult {
   componentRefs?: ComponentRef[];
   deploymentOrder?: string[];
   validation?: Validation;
-}
-
-export interface ComponentRegistry {
-  apiVersion?: string;
-  kind?: string;
-  components: RegistryComponent[];
 }

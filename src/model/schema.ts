@@ -199,6 +199,7 @@ export type ValidationPhase = NoNull<z.output<typeof phaseObject>>;
 export type NodeSelection = NonNullable<ValidationPhase['nodeSelection']>;
 export type RegistryComponent = NoNull<z.output<typeof registryComponentSchema>>;
 export type RegistryValidation = NonNullable<RegistryComponent['validations']>[number];
+export type ComponentRegistry = NoNull<z.output<typeof registrySchema>>;
 export type SchedulingPaths = NonNullable<NonNullable<RegistryComponent['nodeScheduling']>['system']>;
 
 export const criteriaFileSchema = z
