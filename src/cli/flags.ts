@@ -73,6 +73,59 @@ export class FlagState {
   }
 }
 
+/**
+ * One row of a command's declarative option table. Kinds: `value` (a single value: given twice is
+ * exit 2), `list` (repeatable, accumulates), `int` (a single integer >= `min`), `bool` (`--x[=bool]`).
+ */
+export type FlagSpec =
+  | { flags: string; help: string; kind: 'value'; mandatory?: boolean }
+  | { flags: string; help: string; kind: 'list' }
+  | { flags: string; help: string; kind: 'int'; min?: number }
+  | { flags: string; help: string; kind: 'bool'; default: boolean };
+
+type LongName<F extends string> = F extends `${string}--${infer R}`
+  ? R extends `${infer N} ${string}`
+    ? N
+    : R
+  : never;
+type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+type KindValue<K> = K extends 'list'
+  ? string[]
+  : K extends 'int'
+    ? number
+    : K extends 'bool'
+      ? boolean
+      : string;
+
+/** The parsed options of a table, typed from it (`--system-node-selector <kv>` → `systemNodeSelector?: string[]`). */
+export type FlagValues<T extends readonly FlagSpec[]> = {
+  [S in T[number] as Camel<LongName<S['flags']>>]?: KindValue<S['kind']>;
+};
+
+/** Adds the options of `table` to `cmd`, in table order. */
+export function addFlags(cmd: Command, table: readonly FlagSpec[]): Command {
+  for (const f of table) {
+    const name = f.flags.replace(/^.*--/, '').split(/[ [<]/)[0];
+    switch (f.kind) {
+      case 'value': {
+        const o = new Option(f.flags, f.help);
+        cmd.addOption(f.mandatory ? o.makeOptionMandatory() : o);
+        break;
+      }
+      case 'list':
+        cmd.addOption(repeatable(f.flags, f.help));
+        break;
+      case 'int':
+        cmd.addOption(new Option(f.flags, f.help).argParser(intParser(name, f.min ?? 0)));
+        break;
+      case 'bool':
+        cmd.addOption(boolOption(f.flags, f.help, f.default));
+        break;
+    }
+  }
+  return cmd;
+}
+
 export function intParser(flag: string, min = 0) {
   return (value: string): number => {
     if (!/^\s*-?\d+\s*$/.test(value))
