@@ -75,13 +75,15 @@ export class FlagState {
 
 /**
  * One row of a command's declarative option table. Kinds: `value` (a single value: given twice is
- * exit 2), `list` (repeatable, accumulates), `int` (a single integer >= `min`), `bool` (`--x[=bool]`).
+ * exit 2), `list` (repeatable, accumulates), `int` (a single integer >= `min`), `bool` (`--x[=bool]`),
+ * `switch` (no value, e.g. `--no-cluster`).
  */
 export type FlagSpec =
   | { flags: string; help: string; kind: 'value'; mandatory?: boolean }
   | { flags: string; help: string; kind: 'list' }
   | { flags: string; help: string; kind: 'int'; min?: number }
-  | { flags: string; help: string; kind: 'bool'; default: boolean };
+  | { flags: string; help: string; kind: 'bool'; default: boolean }
+  | { flags: string; help: string; kind: 'switch'; hidden?: boolean };
 
 type LongName<F extends string> = F extends `${string}--${infer R}`
   ? R extends `${infer N} ${string}`
@@ -121,6 +123,11 @@ export function addFlags(cmd: Command, table: readonly FlagSpec[]): Command {
       case 'bool':
         cmd.addOption(boolOption(f.flags, f.help, f.default));
         break;
+      case 'switch': {
+        const o = new Option(f.flags, f.help);
+        cmd.addOption(f.hidden ? o.hideHelp() : o);
+        break;
+      }
     }
   }
   return cmd;
