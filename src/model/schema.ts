@@ -11,6 +11,8 @@ import { COMPONENT_REF_FIELDS, CRITERIA_FIELDS } from './fields.js';
 import { ACCEPTED_API_VERSIONS } from './snapshot.js';
 
 const str = z.string();
+/** `kind` and `apiVersion`, checked apart by checkHeader. */
+const header = { kind: z.string().optional(), apiVersion: z.string().optional() };
 const strList = z.array(z.string());
 const anyMap = z.record(z.unknown());
 
@@ -93,8 +95,7 @@ const criteriaSchema = criteriaObject.passthrough();
 
 export const recipeMetadataSchema = z
   .object({
-    kind: str.optional(),
-    apiVersion: str.optional(),
+    ...header,
     metadata: z.object({ name: str.min(1) }).passthrough(),
     spec: z
       .object({
@@ -204,8 +205,7 @@ export type SchedulingPaths = NonNullable<NonNullable<RegistryComponent['nodeSch
 
 export const criteriaFileSchema = z
   .object({
-    kind: str.optional(),
-    apiVersion: str.optional(),
+    ...header,
     metadata: anyMap.optional(),
     spec: criteriaSchema.nullable().optional(),
   })
@@ -213,8 +213,7 @@ export const criteriaFileSchema = z
 
 export const recipeResultSchema = z
   .object({
-    kind: str.optional(),
-    apiVersion: str.optional(),
+    ...header,
     metadata: anyMap.nullable().optional(),
     criteria: criteriaSchema.nullable().optional(),
     constraints: z.array(constraintSchema).nullable().optional(),
@@ -226,8 +225,7 @@ export const recipeResultSchema = z
 
 export const snapshotSchema = z
   .object({
-    kind: str.optional(),
-    apiVersion: str.optional(),
+    ...header,
     metadata: z.record(z.unknown()).nullable().optional(),
     measurements: z
       .array(
