@@ -1,5 +1,5 @@
 /**
- * Local collection (decision 1): every selected collector runs on this machine; cluster collectors use
+ * Local collection (docs/decisions.md, decision 1): every selected collector runs on this machine; cluster collectors use
  * the kubeconfig chain when a cluster is reachable and degrade with one warning when not.
  */
 import {
@@ -9,11 +9,11 @@ import {
   type CollectorFactoryOptions,
 } from '../collector/index.js';
 import { AicrError } from '../errors/index.js';
-import { serialize, type Format } from '../io/serialize.js';
-import { writeOutput, type NamedInput } from '../io/writer.js';
+import type { Format } from '../io/serialize.js';
+import { writeDocument, type NamedInput } from '../io/writer.js';
 import { log } from '../logging/logger.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { formatDuration, parseDuration } from '../snapshot/duration.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 import { takeSnapshot } from '../snapshot/snapshotter.js';
 import { holdInterrupts } from '../util/child.js';
 import { buildInfo } from '../version/buildinfo.js';
@@ -104,12 +104,7 @@ export async function runLocalSnapshot(o: LocalSnapshotRequest): Promise<void> {
     version: buildInfo.version,
   }).finally(release);
   if (o.requireGpu) checkRequireGpu(snap);
-  await writeOutput(o.output, serialize(snap, format), {
-    kind: 'snapshot',
-    format,
-    kubeconfig: o.kubeconfig,
-    inputs,
-  });
+  await writeDocument(o.output, snap, { kind: 'snapshot', format, kubeconfig: o.kubeconfig, inputs });
   log().info('snapshot completed', {
     output: o.output || 'stdout',
     measurements: snap.measurements.map((m) => m.type).join(','),
