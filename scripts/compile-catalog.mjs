@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, writeFileSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { isPair, isScalar, parseDocument, visit } from 'yaml';
+import { CATALOG_PARTS, catalogPart } from '../src/catalog/parts.mjs';
 
 // String fields written as unquoted numbers keep their source text (`value: 22.10` is "22.10"), as
 // the CLI's document reader does for --data catalogs (src/model/schema.ts TEXT_FIELDS).
@@ -42,13 +43,8 @@ function walk(dir, rel = '') {
   return out;
 }
 
-/** Which precompiled file holds `rel` (src/catalog/embedded.ts applies the same rule). */
-export function catalogPart(rel) {
-  if (rel.startsWith('checks/') || (rel.startsWith('components/') && rel.includes('/manifests/')))
-    return 'manifests';
-  if (rel.startsWith('components/')) return 'values';
-  return 'index';
-}
+/** Which precompiled file holds `rel`: the rule of src/catalog/parts.mjs (the runtime uses it too). */
+export { catalogPart };
 
 export function compileCatalog(recipesDir, outDir) {
   const files = {};
@@ -69,7 +65,7 @@ export function compileCatalog(recipesDir, outDir) {
   }
   // Split by what commands read: the index (registry, overlays) is all `aicr recipe` needs; values
   // files are added by `query` and `bundle`; manifests and health checks only by `bundle`.
-  const parts = { index: {}, values: {}, manifests: {} };
+  const parts = Object.fromEntries(CATALOG_PARTS.map((p) => [p, {}]));
   for (const [rel, entry] of Object.entries(files)) parts[catalogPart(rel)][rel] = entry;
   for (const [name, part] of Object.entries(parts)) {
     writeFileSync(path.join(outDir, `catalog-${name}.json`), JSON.stringify({ files: part }));

@@ -10,6 +10,8 @@
  *    list follow, sorted by name; without a deploymentOrder the componentRefs order is kept.
  */
 import { invalid } from '../errors/index.js';
+import { boolWord } from '../util/bool.js';
+import { isDns1123 } from '../util/names.js';
 import type { ComponentRef, ComponentRegistry, RecipeResult, RegistryComponent } from '../model/recipe.js';
 import { canonicalComponentName, legacyNamesOf } from '../catalog/legacy.js';
 import { findComponent } from '../recipe/registry.js';
@@ -48,10 +50,8 @@ export interface ComponentPlan {
 }
 
 /** Names become folder names, Helm releases and shell words: DNS-1123 labels only. */
-const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
 export function checkComponentName(name: string): void {
-  if (!name || name.includes('/') || name.includes('\\') || name.includes('..') || !NAME_RE.test(name)) {
+  if (!isDns1123(name, 'label')) {
     throw invalid(
       `invalid component name "${name}": must be a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters; no path separators or parent directory references)`,
     );
@@ -59,20 +59,17 @@ export function checkComponentName(name: string): void {
 }
 
 function checkNamespace(component: string, ns: string): void {
-  if (!NAME_RE.test(ns)) {
+  if (!isDns1123(ns, 'label')) {
     throw invalid(
       `invalid namespace "${ns}" of component "${component}": must be a DNS-1123 label (lowercase letters, digits and "-")`,
     );
   }
 }
 
-const TRUE_WORDS = ['1', 't', 'T', 'TRUE', 'true', 'True'];
-const FALSE_WORDS = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
-
 function enabledFromSet(e: SetEntry): boolean {
-  if (TRUE_WORDS.includes(e.raw)) return true;
-  if (FALSE_WORDS.includes(e.raw)) return false;
-  throw invalid(`invalid --set "${e.text}": enabled must be true or false`);
+  const b = boolWord(e.raw);
+  if (b === undefined) throw invalid(`invalid --set "${e.text}": enabled must be true or false`);
+  return b;
 }
 
 export function aliasesOf(name: string, reg: RegistryComponent | undefined): string[] {

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AicrError, invalid, type ErrorCode } from '../errors/index.js';
+import { AicrError, classify, invalid } from '../errors/index.js';
 import type { DataSource } from '../catalog/source.js';
 import type { ComponentRegistry, RecipeResult } from '../model/recipe.js';
 import { APP_OF_APPS_NAME, argocdDeployer } from './argocd/deployer.js';
@@ -22,6 +22,7 @@ import type { DeployerName, Scheduling } from './options.js';
 import { MARKER, markerFile, Staging } from './staging.js';
 import { runValidations } from './validations.js';
 import { finalValues } from './values.js';
+import { mapPool } from '../util/pool.js';
 
 export const DEPLOYER_IMPLS: Record<DeployerName, Deployer> = { helm: helmDeployer, argocd: argocdDeployer };
 
@@ -68,24 +69,6 @@ export interface BundleResult {
 async function defaultRenderer(): Promise<TemplateRenderer> {
   const { renderTemplate } = await import('./template-adapter.js');
   return renderTemplate;
-}
-
-/** Runs `tasks` with at most `limit` at once (0 = all). Stops starting new ones when `stop()` says so. */
-async function pool<T>(
-  items: T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-  stop: () => boolean,
-): Promise<void> {
-  const width = limit > 0 ? Math.min(limit, items.length) : items.length;
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length && !stop()) {
-      const item = items[next++];
-      await task(item);
-    }
-  };
-  await Promise.all(Array.from({ length: width }, worker));
 }
 
 /** Editor, VCS and OS clutter: never copied into a bundle, even when a recipe names it. */
@@ -186,20 +169,11 @@ function componentError(c: PlannedComponent, err: unknown): AicrError {
   return new AicrError(err instanceof AicrError ? err.code : 'INTERNAL', `component "${c.name}"`, err);
 }
 
-/** The code that decides the exit status: the innermost structured code that is not INTERNAL. */
-function decisiveCode(err: unknown): ErrorCode {
-  let found: ErrorCode = 'INTERNAL';
-  for (let cur: unknown = err, i = 0; cur instanceof Error && i < 50; cur = cur.cause, i++) {
-    if (cur instanceof AicrError && cur.code !== 'INTERNAL') found = cur.code;
-  }
-  return found;
-}
-
 function combinedError(failures: AicrError[]): AicrError {
   if (failures.length === 1) return failures[0];
   const text = failures.map((f) => `  - ${f.toString()}`).join('\n');
   return new AicrError(
-    decisiveCode(failures[0]),
+    classify(failures[0]) ?? 'INTERNAL',
     `bundle generation failed for ${failures.length} components:\n${text}`,
   );
 }
@@ -244,7 +218,7 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
     return next;
   };
   try {
-    await pool(
+    await mapPool(
       plan.components,
       req.concurrency ?? 0,
       async (c) => {

@@ -1,9 +1,12 @@
 /**
- * Parsing of the bundle command's string inputs: `--set`, node selectors, tolerations, the workload
- * gate taint and the deployer name. Every error is INVALID_REQUEST (exit 2) and quotes the input
+ * Parsing of the bundle command's string inputs: `--set`, the scheduling flags (through the one parser
+ * in src/k8s/scheduling.ts) and the deployer name. Every error is INVALID_REQUEST (exit 2) and quotes the input
  * together with the accepted syntax.
  */
 import { invalid } from '../errors/index.js';
+import { parseNodeSelectors, parseTaint, parseTolerations, type Toleration } from '../k8s/scheduling.js';
+
+export { TOLERATE_ALL, type Toleration } from '../k8s/scheduling.js';
 
 /** One `--set component:dotted.path=value` entry (value already coerced). */
 export interface SetEntry {
@@ -97,82 +100,6 @@ export function coerceValue(raw: string): unknown {
   return raw;
 }
 
-export const SELECTOR_SYNTAX = 'key=value (e.g. nodeGroup=gpu-worker)';
-export const TOLERATION_SYNTAX =
-  'key=value:Effect or key:Effect with Effect one of NoSchedule, PreferNoSchedule, NoExecute (e.g. nvidia.com/gpu=present:NoSchedule)';
-export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
-
-/** Node selector flags (`key=value`, repeatable; a later duplicate key wins). */
-export function parseSelectors(list: string[] | undefined, flag: string): Record<string, string> | undefined {
-  if (!list || list.length === 0) return undefined;
-  const out: Record<string, string> = {};
-  for (const text of list) {
-    const eq = text.indexOf('=');
-    if (eq < 0) throw invalid(`invalid ${flag} "${text}": expected ${SELECTOR_SYNTAX}`);
-    const key = text.slice(0, eq);
-    if (key === '') throw invalid(`invalid ${flag} "${text}": the key is empty; expected ${SELECTOR_SYNTAX}`);
-    out[key] = text.slice(eq + 1);
-  }
-  return out;
-}
-
-export interface Toleration {
-  key?: string;
-  operator: 'Equal' | 'Exists';
-  value?: string;
-  effect?: string;
-}
-
-/** The toleration injected when no toleration flag is given: tolerate every taint. */
-export const TOLERATE_ALL: Toleration[] = [{ operator: 'Exists' }];
-
-function parseTaintLike(
-  text: string,
-  flag: string,
-  syntax: string,
-): { key: string; value?: string; effect: string } {
-  const parts = text.split(':');
-  if (parts.length !== 2) throw invalid(`invalid ${flag} "${text}": expected ${syntax}`);
-  const [kv, effect] = parts;
-  if (!(TAINT_EFFECTS as readonly string[]).includes(effect)) {
-    throw invalid(
-      `invalid ${flag} "${text}": effect "${effect}" must be one of ${TAINT_EFFECTS.join(', ')}; expected ${syntax}`,
-    );
-  }
-  const eq = kv.indexOf('=');
-  const key = eq < 0 ? kv : kv.slice(0, eq);
-  const value = eq < 0 ? undefined : kv.slice(eq + 1);
-  return { key, value: value === '' ? undefined : value, effect };
-}
-
-/** Toleration flags: `key=value:Effect` (operator Equal) or `key:Effect` (operator Exists). */
-export function parseTolerations(list: string[] | undefined, flag: string): Toleration[] | undefined {
-  if (!list || list.length === 0) return undefined;
-  return list.map((text) => {
-    const { key, value, effect } = parseTaintLike(text, flag, TOLERATION_SYNTAX);
-    if (key === '' && value !== undefined)
-      throw invalid(
-        `invalid ${flag} "${text}": a toleration without a key must use ":Effect"; expected ${TOLERATION_SYNTAX}`,
-      );
-    const t: Toleration = value === undefined ? { operator: 'Exists' } : { operator: 'Equal', value };
-    if (key !== '') t.key = key;
-    t.effect = effect;
-    return t;
-  });
-}
-
-export const TAINT_SYNTAX =
-  'key=value:Effect or key:Effect with Effect one of NoSchedule, PreferNoSchedule, NoExecute (e.g. nodewright.nvidia.com/runtime-required=true:NoSchedule)';
-
-/** `--workload-gate`: one taint, rendered back as the string `key=value:Effect` / `key:Effect`. */
-export function parseWorkloadGate(text: string | undefined): string | undefined {
-  if (text === undefined || text === '') return undefined;
-  const { key, value, effect } = parseTaintLike(text, '--workload-gate', TAINT_SYNTAX);
-  if (key === '')
-    throw invalid(`invalid --workload-gate "${text}": the key is empty; expected ${TAINT_SYNTAX}`);
-  return value === undefined ? `${key}:${effect}` : `${key}=${value}:${effect}`;
-}
-
 export const DEPLOYERS = ['argocd', 'helm'] as const;
 export type DeployerName = (typeof DEPLOYERS)[number];
 
@@ -211,12 +138,12 @@ export function parseScheduling(f: RawSchedulingFlags): Scheduling {
   if (f.nodes !== undefined && (!Number.isInteger(f.nodes) || f.nodes < 0))
     throw invalid(`invalid --nodes "${f.nodes}": must be an integer >= 0`);
   return {
-    systemNodeSelector: parseSelectors(f.systemNodeSelector, '--system-node-selector'),
+    systemNodeSelector: parseNodeSelectors(f.systemNodeSelector, '--system-node-selector'),
     systemTolerations: parseTolerations(f.systemNodeToleration, '--system-node-toleration'),
-    acceleratedNodeSelector: parseSelectors(f.acceleratedNodeSelector, '--accelerated-node-selector'),
+    acceleratedNodeSelector: parseNodeSelectors(f.acceleratedNodeSelector, '--accelerated-node-selector'),
     acceleratedTolerations: parseTolerations(f.acceleratedNodeToleration, '--accelerated-node-toleration'),
-    workloadSelector: parseSelectors(f.workloadSelector, '--workload-selector'),
-    workloadGate: parseWorkloadGate(f.workloadGate),
+    workloadSelector: parseNodeSelectors(f.workloadSelector, '--workload-selector'),
+    workloadGate: parseTaint(f.workloadGate, '--workload-gate'),
     nodes: f.nodes && f.nodes > 0 ? f.nodes : undefined,
   };
 }

@@ -41,17 +41,22 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** Creates `file` exclusively (O_EXCL, mode 0644) holding `text`; EEXIST when it is there. */
+function createExclusive(file: string, text: string): void {
+  const fd = openSync(file, 'wx', 0o644);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Takes `lockPath` (O_EXCL); recovers a stale lock; throws "in use" while a live process holds it. */
 export function acquireLock(lockPath: string, outputDir: string): string {
   const mine = lockText();
   for (let attempt = 0; ; attempt++) {
     try {
-      const fd = openSync(lockPath, 'wx', 0o644);
-      try {
-        writeSync(fd, mine);
-      } finally {
-        closeSync(fd);
-      }
+      createExclusive(lockPath, mine);
       return mine;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
@@ -74,12 +79,7 @@ export function acquireLock(lockPath: string, outputDir: string): string {
     // Stale: take it over under a short-lived breaker lock, and only if it is still the same file.
     const breaker = `${lockPath}.break`;
     try {
-      const fd = openSync(breaker, 'wx', 0o644);
-      try {
-        writeSync(fd, mine);
-      } finally {
-        closeSync(fd);
-      }
+      createExclusive(breaker, mine);
     } catch {
       // Another run is taking the stale lock over; its breaker is stale when its process is gone.
       const b = readOrUndef(breaker);

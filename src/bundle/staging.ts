@@ -40,7 +40,13 @@ import path from 'node:path';
 import { FILE_MODE, type GeneratedFile } from './checksums.js';
 import { fsError, lstatOrUndef, readOrUndef, rmdirQuiet, syncDir } from './fs-sync.js';
 import { acquireLock } from './output-lock.js';
-import { AicrError, invalid } from '../errors/index.js';
+import {
+  AicrError,
+  EXIT_UNCLASSIFIED,
+  invalid,
+  SIGNAL_EXIT_CODES,
+  type ExitSignal,
+} from '../errors/index.js';
 import { writeStderr } from '../util/stdio.js';
 
 /** Marker file of an aicr bundle, at its root. */
@@ -86,7 +92,6 @@ export function classifyOutput(dir: string): { state: OutputState; format?: numb
 // ---------------------------------------------------------------------------------------------
 // Signals and exit: clean-up of whatever output is open
 
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 const open = new Set<Staging>();
 let installed = false;
 
@@ -99,7 +104,7 @@ function onSignal(signal: NodeJS.Signals): void {
       ? `[cli] interrupted by ${signal}: bundle not written; ${outs.join(', ')} left as it was\n`
       : `[cli] interrupted by ${signal}\n`,
   );
-  process.exit(SIGNAL_EXIT[signal] ?? 1);
+  process.exit(SIGNAL_EXIT_CODES[signal as ExitSignal] ?? EXIT_UNCLASSIFIED);
 }
 
 function onExit(): void {
@@ -120,7 +125,7 @@ function track(s: Staging): void {
 export function installInterruptHandlers(): void {
   if (installed) return;
   installed = true;
-  for (const sig of Object.keys(SIGNAL_EXIT)) process.on(sig, onSignal);
+  for (const sig of Object.keys(SIGNAL_EXIT_CODES)) process.on(sig, onSignal);
   process.on('exit', onExit);
 }
 

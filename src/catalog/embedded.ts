@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { notFound } from '../errors/index.js';
+import { CATALOG_PARTS, catalogPart, type CatalogPart } from './parts.mjs';
 import type { DataSource } from './source.js';
 
 interface Entry {
@@ -18,26 +19,16 @@ declare global {
   var __AICR_DIST_DIR: string | undefined;
 }
 
-type Part = 'index' | 'values' | 'manifests';
-
-/** Which precompiled file holds `rel` (the rule of scripts/compile-catalog.mjs). */
-function partOf(rel: string): Part {
-  if (rel.startsWith('checks/') || (rel.startsWith('components/') && rel.includes('/manifests/'))) {
-    return 'manifests';
-  }
-  return rel.startsWith('components/') ? 'values' : 'index';
-}
-
 class CompiledSource implements DataSource {
   readonly description = 'embedded catalog';
-  private readonly parts: Partial<Record<Part, Record<string, Entry>>> = {};
+  private readonly parts: Partial<Record<CatalogPart, Record<string, Entry>>> = {};
 
   constructor(private readonly dir: string) {
     this.part('index');
   }
 
   /** A part of the catalog, read on first use. */
-  private part(p: Part): Record<string, Entry> {
+  private part(p: CatalogPart): Record<string, Entry> {
     let files = this.parts[p];
     if (!files) {
       files = JSON.parse(readFileSync(path.join(this.dir, `catalog-${p}.json`), 'utf8')).files as Record<
@@ -50,11 +41,11 @@ class CompiledSource implements DataSource {
   }
 
   private entry(rel: string): Entry | undefined {
-    return this.part(partOf(rel))[rel];
+    return this.part(catalogPart(rel))[rel];
   }
 
   files(): string[] {
-    return (['index', 'values', 'manifests'] as const).flatMap((p) => Object.keys(this.part(p))).sort();
+    return CATALOG_PARTS.flatMap((p) => Object.keys(this.part(p))).sort();
   }
   /** Index files only (registry and overlays), without loading component files. */
   indexFiles(): string[] {

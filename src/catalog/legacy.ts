@@ -1,5 +1,5 @@
 /**
- * Nodewright, formerly Skyhook (spec decision 5): catalogs in the reference format name the
+ * Nodewright, formerly Skyhook (docs/decisions.md, decision 5): catalogs in the reference format name the
  * node-optimization components `skyhook-operator` and `skyhook-customizations`. They are read as
  * `nodewright-operator` and `nodewright-customizations`, so reference-format `--data` keeps working.
  */

@@ -4,7 +4,6 @@
  * Implementations: the embedded catalog (precompiled JSON), a directory on disk (`--data`), and a
  * layered view of an external directory over the embedded catalog.
  */
-import { invalid } from '../errors/index.js';
 
 export type Origin = 'embedded' | 'external';
 
@@ -19,8 +18,4 @@ export interface DataSource {
   /** Raw text (templates). */
   text(rel: string): string;
   origin(rel: string): Origin;
-}
-
-export function missingFile(rel: string, source: DataSource): Error {
-  return invalid(`file ${rel} not found in ${source.description}`);
 }

@@ -1,111 +1,96 @@
 /** `aicr bundle`: deployment artifacts (Helm or Argo CD) from a recipe. Work is imported lazily. */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { invalid } from '../errors/index.js';
 import { log } from '../logging/logger.js';
-import { addDataFlag, addKubeconfigFlag, boolOption, examples, FlagState, intParser } from './flags.js';
+import {
+  addDataFlag,
+  addFlags,
+  addKubeconfigFlag,
+  examples,
+  type FlagSpec,
+  type FlagValues,
+} from './flags.js';
 
-interface BundleOpts {
-  recipe: string;
-  output?: string;
-  set?: string[];
-  systemNodeSelector?: string[];
-  systemNodeToleration?: string[];
-  acceleratedNodeSelector?: string[];
-  acceleratedNodeToleration?: string[];
-  workloadGate?: string;
-  workloadSelector?: string[];
-  nodes?: number;
-  deployer?: string;
-  repo?: string;
-  failFast?: boolean;
-  concurrency?: number;
-  kubeconfig?: string;
-  data?: string;
-  force?: boolean;
-}
+/** `aicr bundle` options, in help order (plus --kubeconfig and --data). */
+const BUNDLE_FLAGS = [
+  {
+    flags: '-r, --recipe <location>',
+    help: 'recipe: file, - for stdin, http(s) URL or cm://namespace/name',
+    kind: 'value',
+    mandatory: true,
+  },
+  {
+    flags: '-o, --output <dir>',
+    help: 'output directory, replaced as a whole; must be absent, empty or an aicr bundle (default "./bundle")',
+    kind: 'value',
+  },
+  {
+    flags: '--force',
+    help: 'replace an existing output directory that is not an aicr bundle, deleting everything in it',
+    kind: 'bool',
+    default: false,
+  },
+  {
+    flags: '-d, --deployer <name>',
+    help: 'helm (per-component Helm bundle) or argocd (default "helm")',
+    kind: 'value',
+  },
+  {
+    flags: '--repo <url>',
+    help: 'Git repository URL the Argo CD applications read values from',
+    kind: 'value',
+  },
+  {
+    flags: '--set <component:path=value>',
+    help: 'override a value, e.g. gpuoperator:driver.version=580.82.07; component:enabled=false drops a component',
+    kind: 'list',
+  },
+  { flags: '--system-node-selector <key=value>', help: 'node selector for system components', kind: 'list' },
+  {
+    flags: '--system-node-toleration <key=value:Effect>',
+    help: 'toleration for system components (or key:Effect)',
+    kind: 'list',
+  },
+  {
+    flags: '--accelerated-node-selector <key=value>',
+    help: 'node selector for GPU node components',
+    kind: 'list',
+  },
+  {
+    flags: '--accelerated-node-toleration <key=value:Effect>',
+    help: 'toleration for GPU node components (or key:Effect)',
+    kind: 'list',
+  },
+  {
+    flags: '--workload-gate <key=value:Effect>',
+    help: 'taint that keeps workloads off nodes until Nodewright finished tuning them',
+    kind: 'value',
+  },
+  {
+    flags: '--workload-selector <key=value>',
+    help: 'labels of workloads Nodewright must not interrupt',
+    kind: 'list',
+  },
+  {
+    flags: '--nodes <n>',
+    help: 'estimated number of GPU nodes, written to the registry node-count paths',
+    kind: 'int',
+  },
+  { flags: '--fail-fast', help: 'stop at the first failing component', kind: 'bool', default: false },
+  {
+    flags: '--concurrency <n>',
+    help: 'components generated at the same time (0 = all, 1 = one after another; default 0)',
+    kind: 'int',
+  },
+] as const satisfies readonly FlagSpec[];
 
-const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+type BundleOpts = FlagValues<typeof BUNDLE_FLAGS> & { recipe: string; kubeconfig?: string; data?: string };
 
-function repeatable(flags: string, description: string): Option {
-  return new Option(flags, `${description} (repeatable)`).argParser(collect);
-}
-
-export function registerBundle(program: Command, st: FlagState): void {
+export function registerBundle(program: Command): void {
   const cmd = program
     .command('bundle')
     .description(
       'Generate deployment artifacts from a recipe: Helm values, manifests, scripts or Argo CD apps',
-    )
-    .addOption(
-      new Option('-r, --recipe <location>', 'recipe: file, - for stdin, http(s) URL or cm://namespace/name')
-        .argParser(st.once('recipe'))
-        .makeOptionMandatory(),
-    )
-    .addOption(
-      new Option(
-        '-o, --output <dir>',
-        'output directory, replaced as a whole; must be absent, empty or an aicr bundle (default "./bundle")',
-      ).argParser(st.once('output')),
-    )
-    .addOption(
-      boolOption(
-        '--force',
-        'replace an existing output directory that is not an aicr bundle, deleting everything in it',
-        false,
-      ),
-    )
-    .addOption(
-      new Option(
-        '-d, --deployer <name>',
-        'helm (per-component Helm bundle) or argocd (default "helm")',
-      ).argParser(st.once('deployer')),
-    )
-    .addOption(
-      new Option('--repo <url>', 'Git repository URL the Argo CD applications read values from').argParser(
-        st.once('repo'),
-      ),
-    )
-    .addOption(
-      repeatable(
-        '--set <component:path=value>',
-        'override a value, e.g. gpuoperator:driver.version=580.82.07; component:enabled=false drops a component',
-      ),
-    )
-    .addOption(repeatable('--system-node-selector <key=value>', 'node selector for system components'))
-    .addOption(
-      repeatable(
-        '--system-node-toleration <key=value:Effect>',
-        'toleration for system components (or key:Effect)',
-      ),
-    )
-    .addOption(repeatable('--accelerated-node-selector <key=value>', 'node selector for GPU node components'))
-    .addOption(
-      repeatable(
-        '--accelerated-node-toleration <key=value:Effect>',
-        'toleration for GPU node components (or key:Effect)',
-      ),
-    )
-    .addOption(
-      new Option(
-        '--workload-gate <key=value:Effect>',
-        'taint that keeps workloads off nodes until Nodewright finished tuning them',
-      ).argParser(st.once('workload-gate')),
-    )
-    .addOption(
-      repeatable('--workload-selector <key=value>', 'labels of workloads Nodewright must not interrupt'),
-    )
-    .addOption(
-      new Option(
-        '--nodes <n>',
-        'estimated number of GPU nodes, written to the registry node-count paths',
-      ).argParser(intParser('nodes', 0)),
-    )
-    .addOption(boolOption('--fail-fast', 'stop at the first failing component', false))
-    .addOption(
-      new Option(
-        '--concurrency <n>',
-        'components generated at the same time (0 = all, 1 = one after another; default 0)',
-      ).argParser(intParser('concurrency', 0)),
     )
     .addHelpText(
       'after',
@@ -122,6 +107,7 @@ export function registerBundle(program: Command, st: FlagState): void {
         '# Then: cd ./bundle && sha256sum -c checksums.txt && ./deploy.sh',
       ]),
     );
+  addFlags(cmd, BUNDLE_FLAGS);
   addKubeconfigFlag(cmd);
   addDataFlag(cmd);
   cmd.action(async (opts: BundleOpts) => {

@@ -1,10 +1,15 @@
 /**
  * Shared flag definitions and parsing helpers for command modules.
- * Single-value flags may be given once: a second occurrence (aliases count) is an error (exit 2).
+ * Single-value flags may be given once: a second occurrence (aliases count) is an error (exit 2). The
+ * rule holds for every option that takes a value: `FlagState.seal` wraps each one not declared
+ * `repeatable` (or a boolean), so a command cannot forget it.
  */
 import { Command, Option } from 'commander';
 import { invalid } from '../errors/index.js';
 import { allowedValues, type CriteriaField } from '../model/criteria.js';
+import { checkInputLocation, checkLocalPath } from '../io/uri.js';
+import type { OverlayCriteria } from '../model/recipe.js';
+import { boolWord } from '../util/bool.js';
 
 /** Values offered by shell completion, keyed by long flag name. */
 export const COMPLETION_VALUES: Record<string, string[]> = {
@@ -21,18 +26,111 @@ export const COMPLETION_VALUES: Record<string, string[]> = {
 /** Flags whose value is a path (completion offers files). */
 export const FILE_FLAGS = new Set(['output', 'snapshot', 'criteria', 'data', 'kubeconfig', 'recipe']);
 
+/** Parser of a repeatable flag: the values accumulate in a list. */
+export const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+
+/** A repeatable string-list flag (`--set a --set b`). */
+export function repeatable(flags: string, description: string): Option {
+  return new Option(flags, `${description} (repeatable)`).argParser(collect);
+}
+
+/** Parsers already checking "given once" (so `seal` does not wrap them twice). */
+const ONCE = new WeakSet<object>();
+
 /** Per-invocation state: which single-value flags were seen. */
 export class FlagState {
   private readonly seen = new Set<string>();
 
   /** Parser for a single-value flag (`canonical` names the flag in errors; aliases share it). */
   once(canonical: string) {
-    return (value: string): string => {
+    const parse = (value: string): string => {
       if (this.seen.has(canonical)) throw invalid(`flag --${canonical} can only be specified once`);
       this.seen.add(canonical);
       return value;
     };
+    ONCE.add(parse);
+    return parse;
   }
+
+  /**
+   * Makes every value-taking option of `cmd` and its subcommands single-value, except repeatable
+   * (`collect`), variadic and boolean (`[bool]` with a preset) options and those already checked.
+   */
+  seal(cmd: Command): void {
+    for (const opt of cmd.options) {
+      const parseArg = opt.parseArg as ((v: string, prev: unknown) => unknown) | undefined;
+      if (!(opt.required || opt.optional) || opt.variadic || opt.presetArg !== undefined) continue;
+      if (parseArg === collect || (parseArg && ONCE.has(parseArg))) continue;
+      const check = this.once(opt.long ? opt.long.replace(/^--/, '') : opt.name());
+      const sealed = (v: string, prev: unknown): unknown => {
+        check(v);
+        return parseArg ? parseArg(v, prev) : v;
+      };
+      ONCE.add(sealed);
+      opt.argParser(sealed);
+    }
+    for (const sub of cmd.commands) this.seal(sub);
+  }
+}
+
+/**
+ * One row of a command's declarative option table. Kinds: `value` (a single value: given twice is
+ * exit 2), `list` (repeatable, accumulates), `int` (a single integer >= `min`), `bool` (`--x[=bool]`),
+ * `switch` (no value, e.g. `--no-cluster`).
+ */
+export type FlagSpec =
+  | { flags: string; help: string; kind: 'value'; mandatory?: boolean }
+  | { flags: string; help: string; kind: 'list' }
+  | { flags: string; help: string; kind: 'int'; min?: number }
+  | { flags: string; help: string; kind: 'bool'; default: boolean }
+  | { flags: string; help: string; kind: 'switch'; hidden?: boolean };
+
+type LongName<F extends string> = F extends `${string}--${infer R}`
+  ? R extends `${infer N} ${string}`
+    ? N
+    : R
+  : never;
+type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+type KindValue<K> = K extends 'list'
+  ? string[]
+  : K extends 'int'
+    ? number
+    : K extends 'bool'
+      ? boolean
+      : string;
+
+/** The parsed options of a table, typed from it (`--system-node-selector <kv>` → `systemNodeSelector?: string[]`). */
+export type FlagValues<T extends readonly FlagSpec[]> = {
+  [S in T[number] as Camel<LongName<S['flags']>>]?: KindValue<S['kind']>;
+};
+
+/** Adds the options of `table` to `cmd`, in table order. */
+export function addFlags(cmd: Command, table: readonly FlagSpec[]): Command {
+  for (const f of table) {
+    const name = f.flags.replace(/^.*--/, '').split(/[ [<]/)[0];
+    switch (f.kind) {
+      case 'value': {
+        const o = new Option(f.flags, f.help);
+        cmd.addOption(f.mandatory ? o.makeOptionMandatory() : o);
+        break;
+      }
+      case 'list':
+        cmd.addOption(repeatable(f.flags, f.help));
+        break;
+      case 'int':
+        cmd.addOption(new Option(f.flags, f.help).argParser(intParser(name, f.min ?? 0)));
+        break;
+      case 'bool':
+        cmd.addOption(boolOption(f.flags, f.help, f.default));
+        break;
+      case 'switch': {
+        const o = new Option(f.flags, f.help);
+        cmd.addOption(f.hidden ? o.hideHelp() : o);
+        break;
+      }
+    }
+  }
+  return cmd;
 }
 
 export function intParser(flag: string, min = 0) {
@@ -53,9 +151,9 @@ export function intParser(flag: string, min = 0) {
 
 /** Go-style boolean parsing (1/t/true/TRUE/…, 0/f/false/…). */
 export function parseBool(value: string, what: string): boolean {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  throw invalid(`invalid boolean "${value}" for ${what}: use true or false`);
+  const b = boolWord(value);
+  if (b === undefined) throw invalid(`invalid boolean "${value}" for ${what}: use true or false`);
+  return b;
 }
 
 /** `--name[=bool]`: bare flag means true; `--name=false` turns it off. */
@@ -134,22 +232,34 @@ export function addCriteriaFlags(cmd: Command, st: FlagState): Command {
   return cmd;
 }
 
-export interface CriteriaOpts {
-  service?: string;
-  accelerator?: string;
+/**
+ * The flags of commands that resolve a recipe from criteria (`recipe`, `query`): criteria, output
+ * (`output: false` keeps only --format), --kubeconfig and --data.
+ */
+export function addRecipeSourceFlags(cmd: Command, st: FlagState, opts: { output?: boolean } = {}): Command {
+  addCriteriaFlags(cmd, st);
+  addOutputFlags(cmd, st, opts);
+  addKubeconfigFlag(cmd);
+  return addDataFlag(cmd);
+}
+
+/** Parsed criteria flags: the criteria fields, `--gpu` and the other sources. */
+export interface CriteriaOpts extends OverlayCriteria {
   gpu?: string;
-  intent?: string;
-  os?: string;
-  platform?: string;
-  nodes?: number;
   snapshot?: string;
   criteria?: string;
   data?: string;
   kubeconfig?: string;
 }
 
-/** Request for src/commands/recipe.ts from parsed flags (`--gpu` folded into accelerator). */
+/**
+ * Request for src/commands/recipe.ts from parsed flags (`--gpu` folded into accelerator), after checking
+ * the sources' forms (--snapshot, --criteria, --data) before any work.
+ */
 export function recipeRequest(o: CriteriaOpts) {
+  if (o.snapshot) checkInputLocation(o.snapshot, 'snapshot');
+  if (o.criteria) checkInputLocation(o.criteria, 'criteria');
+  if (o.data) checkLocalPath(o.data, '--data');
   return {
     service: o.service,
     accelerator: o.accelerator ?? o.gpu,

@@ -1,11 +1,13 @@
 /** Entry point of the bundled CLI (dist/aicr-main.cjs, started by dist/aicr.cjs). */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXIT_CODES } from '../errors/index.js';
 import { run } from './root.js';
 import { setConfigMapStoreFactory } from '../io/configmap.js';
 import { safeText } from '../util/escape.js';
 import { writeStderr } from '../util/stdio.js';
 import { disposeAllChildren } from '../util/child.js';
+import { codeCacheWarmupFromEnv } from '../util/env.js';
 
 globalThis.__AICR_DIST_DIR = path.dirname(fileURLToPath(import.meta.url));
 
@@ -19,7 +21,7 @@ declare global {
 
 async function main(): Promise<number> {
   // Build-time code-cache warm-up (scripts/build.mjs): run several command lines in this process.
-  const warmup = process.env.AICR_CODE_CACHE_WARMUP;
+  const warmup = codeCacheWarmupFromEnv();
   if (warmup) {
     let code = 0;
     for (const argv of JSON.parse(warmup) as string[][]) {
@@ -40,6 +42,6 @@ main().then(
   (err: unknown) => {
     disposeAllChildren();
     writeStderr(`[cli] internal error: ${safeText(err instanceof Error ? err.message : String(err))}\n`);
-    process.exitCode = 8;
+    process.exitCode = EXIT_CODES.INTERNAL;
   },
 );

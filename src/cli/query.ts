@@ -1,17 +1,7 @@
 /** `aicr query`: read any value of the fully hydrated recipe with a dot-path selector. */
 import { Option, type Command } from 'commander';
 import { parseFormat } from '../io/serialize.js';
-import { checkInputLocation, checkLocalPath } from '../io/uri.js';
-import {
-  addCriteriaFlags,
-  addDataFlag,
-  addKubeconfigFlag,
-  addOutputFlags,
-  examples,
-  FlagState,
-  recipeRequest,
-  type CriteriaOpts,
-} from './flags.js';
+import { addRecipeSourceFlags, examples, FlagState, recipeRequest, type CriteriaOpts } from './flags.js';
 
 export function registerQuery(program: Command, st: FlagState): void {
   const cmd = program
@@ -32,16 +22,11 @@ export function registerQuery(program: Command, st: FlagState): void {
         "aicr query --service eks --selector ''",
       ]),
     );
-  addCriteriaFlags(cmd, st);
-  addOutputFlags(cmd, st, { output: false });
-  addKubeconfigFlag(cmd);
-  addDataFlag(cmd);
+  addRecipeSourceFlags(cmd, st, { output: false });
   cmd.action(async (opts: CriteriaOpts & { format?: string; selector: string }) => {
     const format = parseFormat(opts.format);
-    if (opts.snapshot) checkInputLocation(opts.snapshot, 'snapshot');
-    if (opts.criteria) checkInputLocation(opts.criteria, 'criteria');
-    if (opts.data) checkLocalPath(opts.data, '--data');
+    const request = recipeRequest(opts);
     const { runQuery } = await import('../commands/query.js');
-    await runQuery(recipeRequest(opts), opts.selector, format);
+    await runQuery(request, opts.selector, format);
   });
 }

@@ -1,18 +1,8 @@
 /** `aicr recipe`: build a recipe from criteria flags, a criteria file or a snapshot. */
 import type { Command } from 'commander';
 import { parseFormat } from '../io/serialize.js';
-import { checkInputLocation, checkLocalPath } from '../io/uri.js';
 import { kubeconfigInputs, preflightOutput, type NamedInput } from '../io/writer.js';
-import {
-  addCriteriaFlags,
-  addDataFlag,
-  addKubeconfigFlag,
-  addOutputFlags,
-  examples,
-  FlagState,
-  recipeRequest,
-  type CriteriaOpts,
-} from './flags.js';
+import { addRecipeSourceFlags, examples, FlagState, recipeRequest, type CriteriaOpts } from './flags.js';
 
 export function registerRecipe(program: Command, st: FlagState): void {
   const cmd = program
@@ -29,10 +19,7 @@ export function registerRecipe(program: Command, st: FlagState): void {
         'aicr recipe --snapshot cm://gpu-operator/aicr-snapshot -o cm://gpu-operator/aicr-recipe',
       ]),
     );
-  addCriteriaFlags(cmd, st);
-  addOutputFlags(cmd, st);
-  addKubeconfigFlag(cmd);
-  addDataFlag(cmd);
+  addRecipeSourceFlags(cmd, st);
   cmd.action(async (opts: CriteriaOpts & { output?: string; format?: string }) => {
     const format = parseFormat(opts.format);
     const inputs: NamedInput[] = [
@@ -41,12 +28,10 @@ export function registerRecipe(program: Command, st: FlagState): void {
       ['--data', opts.data],
       ...kubeconfigInputs(opts.kubeconfig, [opts.snapshot, opts.output]),
     ];
-    if (opts.snapshot) checkInputLocation(opts.snapshot, 'snapshot');
-    if (opts.criteria) checkInputLocation(opts.criteria, 'criteria');
-    if (opts.data) checkLocalPath(opts.data, '--data');
+    const request = recipeRequest(opts);
     await preflightOutput(opts.output, 'recipe', inputs);
     const { runRecipe } = await import('../commands/recipe.js');
-    await runRecipe(recipeRequest(opts), {
+    await runRecipe(request, {
       output: opts.output,
       format,
       kubeconfig: opts.kubeconfig,

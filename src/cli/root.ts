@@ -3,7 +3,8 @@
  * Command modules register themselves here; their heavy work is imported lazily inside actions.
  */
 import { Command, CommanderError } from 'commander';
-import { AicrError, exitCodeFor, formatError, invalid } from '../errors/index.js';
+import { EXIT_CODES, exitCodeFor, formatError, invalid } from '../errors/index.js';
+import { debugFromEnv, logJsonFromEnv, logPrefixFromEnv, noColorFromEnv } from '../util/env.js';
 import { Logger, setLogger, log, type LogMode } from '../logging/logger.js';
 import { buildInfo, versionLine } from '../version/buildinfo.js';
 import { registerBundle } from './bundle.js';
@@ -33,31 +34,17 @@ export const COMMANDS: Registrar[] = [
   registerVersion,
 ];
 
-function envBool(name: string): boolean {
-  const v = process.env[name];
-  if (v === undefined || v === '') return false;
-  try {
-    return parseBool(v, `environment variable ${name}`);
-  } catch (err) {
-    throw new AicrError(
-      'INVALID_REQUEST',
-      `could not parse "${v}" as bool value from environment variable "${name}"`,
-      err,
-    );
-  }
-}
-
 function configureLogging(opts: { debug?: boolean; logJson?: boolean }): void {
-  const debug = opts.debug ?? envBool('AICR_DEBUG');
-  const json = opts.logJson ?? envBool('AICR_LOG_JSON');
+  const debug = opts.debug ?? debugFromEnv();
+  const json = opts.logJson ?? logJsonFromEnv();
   const mode: LogMode = json ? 'json' : debug ? 'text' : 'cli';
   setLogger(
     new Logger({
       mode,
       level: debug ? 'debug' : 'info',
       version: buildInfo.version,
-      prefix: process.env.AICR_LOG_PREFIX || 'cli',
-      color: mode === 'cli' && !!process.stderr.isTTY && !process.env.NO_COLOR,
+      prefix: logPrefixFromEnv(),
+      color: mode === 'cli' && !!process.stderr.isTTY && !noColorFromEnv(),
     }),
   );
   if (debug) log().debug('starting', { name: 'aicr', ...buildInfo, logLevel: 'debug' });
@@ -101,6 +88,7 @@ export function buildProgram(): { program: Command; errors: string[] } {
   for (const reg of COMMANDS) reg(program, st);
   registerCompletion(program);
   registerHelp(program);
+  st.seal(program);
   return { program, errors };
 }
 
@@ -133,7 +121,7 @@ function registerHelp(program: Command): void {
 function debugRequested(argv: string[]): boolean {
   if (argv.includes('--debug') || argv.includes('--debug=true')) return true;
   try {
-    return envBool('AICR_DEBUG');
+    return debugFromEnv();
   } catch {
     return false;
   }
@@ -169,7 +157,7 @@ export async function run(rawArgv: string[]): Promise<number> {
     argv = normalizeGlobalBools(rawArgv);
   } catch (err) {
     writeStderr(`[cli] ${safeText(formatError(err))}\n`);
-    return 2;
+    return EXIT_CODES.INVALID_REQUEST;
   }
   if (argv.length === 0) {
     writeStdout(program.helpInformation());
@@ -190,7 +178,7 @@ export async function run(rawArgv: string[]): Promise<number> {
       const cmdName = argv.find((a) => program.commands.some((c) => c.name() === a));
       const hint = cmdName ? `aicr ${cmdName} --help` : 'aicr --help';
       writeStderr(`[cli] ${safeText(text)}; see '${hint}'\n`);
-      return 2;
+      return EXIT_CODES.INVALID_REQUEST;
     }
     const code = exitCodeFor(err);
     const l = log();

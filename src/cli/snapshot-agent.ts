@@ -5,12 +5,11 @@
  */
 import { Option, type Command } from 'commander';
 import type { AgentFlags } from '../commands/snapshot-agent.js';
+import { agentModeFromEnv } from '../util/env.js';
 import { defaultAgentImage } from '../version/buildinfo.js';
-import { boolOption, FlagState } from './flags.js';
+import { boolOption, collect, FlagState } from './flags.js';
 
 export type { AgentFlags };
-
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 /** Adds the agent flags to `aicr snapshot`. */
 export function addAgentFlags(cmd: Command, st: FlagState): Command {
@@ -96,6 +95,6 @@ export function addAgentFlags(cmd: Command, st: FlagState): Command {
 
 /** True when the flags ask for the agent (and we are not the agent ourselves). */
 export function wantsAgent(o: AgentFlags): boolean {
-  if (process.env.AICR_AGENT_MODE === 'true') return false;
+  if (agentModeFromEnv()) return false;
   return !!(o.deployAgent || o.printManifests);
 }

@@ -1,28 +1,58 @@
 /** `aicr snapshot`: collect this machine's (and its cluster's) configuration into a Snapshot document. */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { invalid } from '../errors/index.js';
 import { parseFormat } from '../io/serialize.js';
 import { kubeconfigInputs, preflightOutput } from '../io/writer.js';
-import { addOutputFlags, examples, FlagState, intParser } from './flags.js';
+import { agentModeFromEnv, debugFromEnv, maxNodesPerEntryFromEnv } from '../util/env.js';
+import { addFlags, addOutputFlags, examples, FlagState, type FlagSpec, type FlagValues } from './flags.js';
 import { addAgentFlags, wantsAgent, type AgentFlags } from './snapshot-agent.js';
 import { addFleetFlags, wantsFleet, type FleetFlags } from './snapshot-fleet.js';
 
-interface SnapshotFlags extends AgentFlags, FleetFlags {
-  output?: string;
-  format?: string;
-  kubeconfig?: string;
-  filter?: string[];
-  exclude?: string[];
-  maxNodesPerEntry?: number;
-  timeout?: string;
-  watch?: boolean;
-  interval?: string;
-  onChange?: string;
-  maxChanges?: number;
-  watchTimeout?: string;
-}
+/** `aicr snapshot` options of local collection, in help order (output and agent flags added apart). */
+const SNAPSHOT_FLAGS = [
+  {
+    flags: '-k, --kubeconfig <path>',
+    help: 'kubeconfig for the K8s and NodeTopology collectors and cm:// output (default: $KUBECONFIG, ~/.kube/config, in-cluster)',
+    kind: 'value',
+  },
+  {
+    flags: '--filter <types>',
+    help: 'collect only these types, comma-separated: k8s, systemd, os, gpu, topology',
+    kind: 'list',
+  },
+  { flags: '--exclude <types>', help: 'skip these types, comma-separated', kind: 'list' },
+  {
+    flags: '--max-nodes-per-entry <n>',
+    help: 'cap on node names listed per topology taint/label entry, 0 = unlimited (env AICR_MAX_NODES_PER_ENTRY)',
+    kind: 'int',
+  },
+  {
+    flags: '--timeout <duration>',
+    help: 'limit for the whole collection, e.g. 90s, 5m, 1h30m (default 5m); collectors still running then are left out with a warning; with --deploy-agent: how long to wait for the agent Job',
+    kind: 'value',
+  },
+  {
+    flags: '--watch',
+    help: 'keep collecting; write one JSON object per change to stdout (NDJSON): time, measurement-path changes and the RFC 6902 patch against the previous snapshot',
+    kind: 'switch',
+  },
+  {
+    flags: '--interval <duration>',
+    help: 'with --watch: time between collections (default 30s); changes to os-release, grub defaults, kubelet or containerd config trigger one within a second',
+    kind: 'value',
+  },
+  {
+    flags: '--on-change <command>',
+    help: 'with --watch: run this shell command on each change, the change object on stdin and AICR_CHANGE_* variables set; never overlapping',
+    kind: 'value',
+  },
+  { flags: '--max-changes <n>', help: 'with --watch: stop (exit 0) after n changes', kind: 'int', min: 1 },
+  { flags: '--watch-timeout <duration>', help: 'with --watch: stop (exit 0) after this long', kind: 'value' },
+] as const satisfies readonly FlagSpec[];
 
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+type SnapshotFlags = AgentFlags &
+  FleetFlags &
+  FlagValues<typeof SNAPSHOT_FLAGS> & { output?: string; format?: string };
 
 export function registerSnapshot(program: Command, st: FlagState): void {
   const cmd = program
@@ -54,70 +84,13 @@ export function registerSnapshot(program: Command, st: FlagState): void {
       ]),
     );
   addOutputFlags(cmd, st);
-  cmd
-    .addOption(
-      new Option(
-        '-k, --kubeconfig <path>',
-        'kubeconfig for the K8s and NodeTopology collectors and cm:// output (default: $KUBECONFIG, ~/.kube/config, in-cluster)',
-      ).argParser(st.once('kubeconfig')),
-    )
-    .addOption(
-      new Option(
-        '--filter <types>',
-        'collect only these types, comma-separated: k8s, systemd, os, gpu, topology (repeatable)',
-      ).argParser(collect),
-    )
-    .addOption(
-      new Option('--exclude <types>', 'skip these types, comma-separated (repeatable)').argParser(collect),
-    )
-    .addOption(
-      new Option(
-        '--max-nodes-per-entry <n>',
-        'cap on node names listed per topology taint/label entry, 0 = unlimited (env AICR_MAX_NODES_PER_ENTRY)',
-      ).argParser((v: string) => intParser('max-nodes-per-entry', 0)(st.once('max-nodes-per-entry')(v))),
-    )
-    .addOption(
-      new Option(
-        '--timeout <duration>',
-        'limit for the whole collection, e.g. 90s, 5m, 1h30m (default 5m); collectors still running then are left out with a warning; with --deploy-agent: how long to wait for the agent Job',
-      ).argParser(st.once('timeout')),
-    );
-  cmd
-    .addOption(
-      new Option(
-        '--watch',
-        'keep collecting; write one JSON object per change to stdout (NDJSON): time, measurement-path changes and the RFC 6902 patch against the previous snapshot',
-      ),
-    )
-    .addOption(
-      new Option(
-        '--interval <duration>',
-        'with --watch: time between collections (default 30s); changes to os-release, grub defaults, kubelet or containerd config trigger one within a second',
-      ).argParser(st.once('interval')),
-    )
-    .addOption(
-      new Option(
-        '--on-change <command>',
-        'with --watch: run this shell command on each change, the change object on stdin and AICR_CHANGE_* variables set; never overlapping',
-      ).argParser(st.once('on-change')),
-    )
-    .addOption(
-      new Option('--max-changes <n>', 'with --watch: stop (exit 0) after n changes').argParser((v: string) =>
-        intParser('max-changes', 1)(st.once('max-changes')(v)),
-      ),
-    )
-    .addOption(
-      new Option('--watch-timeout <duration>', 'with --watch: stop (exit 0) after this long').argParser(
-        st.once('watch-timeout'),
-      ),
-    );
+  addFlags(cmd, SNAPSHOT_FLAGS);
   addAgentFlags(cmd, st);
   addFleetFlags(cmd, st);
   cmd.action(async (opts: SnapshotFlags, command: Command) => {
     const format = parseFormat(opts.format);
-    if (wantsFleet(opts) && process.env.AICR_AGENT_MODE !== 'true') {
-      const debug =
-        (command.optsWithGlobals() as { debug?: boolean }).debug ?? process.env.AICR_DEBUG === 'true';
+    if (wantsFleet(opts) && !agentModeFromEnv()) {
+      const debug = (command.optsWithGlobals() as { debug?: boolean }).debug ?? debugFromEnv();
       const { runFleetSnapshot } = await import('../commands/snapshot-fleet.js');
       return runFleetSnapshot({ ...opts, debug }, format);
     }
@@ -137,21 +110,15 @@ export function registerSnapshot(program: Command, st: FlagState): void {
       );
     }
     if (wantsAgent(opts)) {
-      const debug =
-        (command.optsWithGlobals() as { debug?: boolean }).debug ?? process.env.AICR_DEBUG === 'true';
+      const debug = (command.optsWithGlobals() as { debug?: boolean }).debug ?? debugFromEnv();
       const { runAgentSnapshot } = await import('../commands/snapshot-agent.js');
       return runAgentSnapshot({ ...opts, debug }, format);
-    }
-    let maxNodesPerEntry = opts.maxNodesPerEntry;
-    const envMax = process.env.AICR_MAX_NODES_PER_ENTRY;
-    if (maxNodesPerEntry === undefined && envMax) {
-      maxNodesPerEntry = intParser('max-nodes-per-entry (env AICR_MAX_NODES_PER_ENTRY)', 0)(envMax);
     }
     const request = {
       filter: opts.filter,
       exclude: opts.exclude,
       kubeconfig: opts.kubeconfig,
-      maxNodesPerEntry,
+      maxNodesPerEntry: opts.maxNodesPerEntry ?? maxNodesPerEntryFromEnv(),
       timeout: opts.timeout,
       output: opts.output,
       format,

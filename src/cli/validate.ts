@@ -1,8 +1,17 @@
 /** `aicr validate`: check a recipe's constraints against a snapshot; CI-ready exit codes. */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { invalid } from '../errors/index.js';
 import { parseFormat } from '../io/serialize.js';
-import { addKubeconfigFlag, addOutputFlags, boolOption, examples, FlagState } from './flags.js';
+import { splitList } from '../util/list.js';
+import {
+  addFlags,
+  addKubeconfigFlag,
+  addOutputFlags,
+  examples,
+  FlagState,
+  type FlagSpec,
+  type FlagValues,
+} from './flags.js';
 
 /** Phases evaluable from a snapshot; readiness (top-level constraints) always runs. */
 const SUPPORTED = ['readiness', 'deployment'] as const;
@@ -15,10 +24,7 @@ const UNSUPPORTED = ['performance', 'conformance', 'all'];
  * performance, conformance and all are refused (exit 2) rather than silently passing.
  */
 export function parsePhases(values: readonly string[] | undefined): Phase[] {
-  const requested = (values ?? [])
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
+  const requested = splitList(values);
   if (requested.length === 0) return [...SUPPORTED];
   for (const p of requested) {
     if (UNSUPPORTED.includes(p)) {
@@ -39,55 +45,53 @@ export function parsePhases(values: readonly string[] | undefined): Phase[] {
   return SUPPORTED.filter((p) => p === 'readiness' || requested.includes(p));
 }
 
-interface ValidateOpts {
-  recipe?: string;
-  snapshot?: string;
-  phase?: string[];
-  failOnError?: boolean;
+/** `aicr validate` options, in help order (plus --output, --format and --kubeconfig). */
+const VALIDATE_FLAGS = [
+  {
+    flags: '-r, --recipe <location>',
+    help: 'recipe to check: file, - for stdin, http(s):// URL or cm://namespace/name (required)',
+    kind: 'value',
+  },
+  {
+    flags: '-s, --snapshot <location>',
+    help: 'snapshot to check against: file, - for stdin, http(s):// URL or cm://namespace/name (required)',
+    kind: 'value',
+  },
+  {
+    flags: '--phase <phase>',
+    help:
+      'readiness (top-level constraints, always checked) or deployment (Deployment.<component>.version ' +
+      "against the snapshot's Helm releases); comma-separated allowed (default: both); " +
+      'performance and conformance are not supported yet',
+    kind: 'list',
+  },
+  {
+    flags: '--fail-on-error',
+    help: 'exit 9 when any constraint fails or cannot be evaluated; =false always exits 0 after a successful check',
+    kind: 'bool',
+    default: true,
+  },
+  {
+    flags: '--no-cluster',
+    help: 'accepted for compatibility; validate never runs in-cluster validators',
+    kind: 'switch',
+    hidden: true,
+  },
+] as const satisfies readonly FlagSpec[];
+
+type ValidateOpts = FlagValues<typeof VALIDATE_FLAGS> & {
   output?: string;
   format?: string;
   kubeconfig?: string;
-}
+};
 
 export function registerValidate(program: Command, st: FlagState): void {
   const cmd = program
     .command('validate')
     .description(
       "Check a recipe's constraints against a snapshot; exits 9 when a constraint fails (CI-ready)",
-    )
-    .addOption(
-      new Option(
-        '-r, --recipe <location>',
-        'recipe to check: file, - for stdin, http(s):// URL or cm://namespace/name (required)',
-      ).argParser(st.once('recipe')),
-    )
-    .addOption(
-      new Option(
-        '-s, --snapshot <location>',
-        'snapshot to check against: file, - for stdin, http(s):// URL or cm://namespace/name (required)',
-      ).argParser(st.once('snapshot')),
-    )
-    .addOption(
-      new Option(
-        '--phase <phase>',
-        'readiness (top-level constraints, always checked) or deployment (Deployment.<component>.version ' +
-          "against the snapshot's Helm releases); repeatable or comma-separated (default: both); " +
-          'performance and conformance are not supported yet',
-      ).argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]),
-    )
-    .addOption(
-      boolOption(
-        '--fail-on-error',
-        'exit 9 when any constraint fails or cannot be evaluated; =false always exits 0 after a successful check',
-        true,
-      ),
-    )
-    .addOption(
-      new Option(
-        '--no-cluster',
-        'accepted for compatibility; validate never runs in-cluster validators',
-      ).hideHelp(),
     );
+  addFlags(cmd, VALIDATE_FLAGS);
   addOutputFlags(cmd, st);
   addKubeconfigFlag(cmd);
   cmd.addHelpText(

@@ -11,6 +11,7 @@ import { OsCollector } from './os.js';
 import { SystemdCollector, DEFAULT_SYSTEMD_UNITS } from './systemd.js';
 import { NodeTopologyCollector } from './topology.js';
 import { COLLECTOR_NAMES, type Collector, type CollectorName } from './types.js';
+import { osRootFromEnv } from '../util/env.js';
 
 export * from './types.js';
 export { GpuCollector, parseNvidiaSmiXml } from './gpu.js';
@@ -100,7 +101,7 @@ export function createCollectors(names: CollectorName[], opts: CollectorFactoryO
       case 'os':
         // AICR_OS_ROOT: read os-release, /proc/cmdline, /proc/sys… under another root (a host mounted
         // into a container, or tests); keys keep the logical paths.
-        out.push(new OsCollector({ root: env.AICR_OS_ROOT || undefined }));
+        out.push(new OsCollector({ root: osRootFromEnv(env) }));
         break;
       case 'gpu':
         out.push(new GpuCollector({ command: opts.nvidiaSmi, env }));

@@ -15,8 +15,8 @@ import type * as K8sModule from '@kubernetes/client-node';
 import { apiStatus, describeApiError, makeApiClient } from '../k8s/client.js';
 import { log } from '../logging/logger.js';
 import type { Measurement, Reading, Subtype } from '../model/snapshot.js';
-import { forEachPage, KubeLister, type KubeConnection, type KubeSession } from './kube.js';
-import { DEFAULT_TIMEOUTS_MS, throwIfAborted, type Collector } from './types.js';
+import { ClusterCollector, forEachPage, KubeLister, type KubeConnection, type KubeSession } from './kube.js';
+import { mapPool } from '../util/pool.js';
 
 export const DEFAULT_PAGE_SIZE = 500;
 
@@ -28,19 +28,12 @@ export interface K8sCollectorOptions {
   timeoutMs?: number;
 }
 
-export class K8sCollector implements Collector {
-  readonly type = 'K8s' as const;
-  readonly timeoutMs: number;
-  private readonly opts: K8sCollectorOptions;
-
+export class K8sCollector extends ClusterCollector<K8sCollectorOptions> {
   constructor(opts: K8sCollectorOptions) {
-    this.opts = opts;
-    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUTS_MS.K8s;
+    super('K8s', opts);
   }
 
-  async collect(signal: AbortSignal): Promise<Measurement> {
-    throwIfAborted(signal);
-    const conn = await this.opts.session.connect(signal);
+  protected async collectFrom(conn: KubeConnection | undefined, signal: AbortSignal): Promise<Measurement> {
     if (!conn) {
       return {
         type: 'K8s',
@@ -159,25 +152,20 @@ async function collectPolicies(conn: KubeConnection, signal: AbortSignal, limit:
     .filter((v): v is K8sModule.V1GroupVersionForDiscovery => !!v?.groupVersion);
   // Discovery of every group: partial failures are tolerated (as upstream), concurrency bounded.
   const targets: { group: string; version: string; plural: string; namespaced: boolean }[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < gvs.length) {
-      const gv = gvs[next++]!;
-      const [group, version] = gv.groupVersion.split('/') as [string, string];
-      try {
-        const list = await custom.getAPIResources({ group, version });
-        for (const r of list.resources ?? []) {
-          if (r.kind === 'ClusterPolicy' && !r.name.includes('/')) {
-            targets.push({ group, version, plural: r.name, namespaced: r.namespaced });
-          }
+  await mapPool(gvs, 8, async (gv) => {
+    const [group, version] = gv.groupVersion.split('/') as [string, string];
+    try {
+      const list = await custom.getAPIResources({ group, version });
+      for (const r of list.resources ?? []) {
+        if (r.kind === 'ClusterPolicy' && !r.name.includes('/')) {
+          targets.push({ group, version, plural: r.name, namespaced: r.namespaced });
         }
-      } catch (err) {
-        if (signal.aborted) throw err;
-        log().debug(`K8s policy: discovery of ${gv.groupVersion} failed: ${describeApiError(err)}`);
       }
+    } catch (err) {
+      if (signal.aborted) throw err;
+      log().debug(`K8s policy: discovery of ${gv.groupVersion} failed: ${describeApiError(err)}`);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, gvs.length) }, worker));
+  });
   targets.sort((a, b) => `${a.group}/${a.version}`.localeCompare(`${b.group}/${b.version}`));
   const data: Record<string, Reading> = {};
   for (const t of targets) {

@@ -18,7 +18,8 @@ import {
 } from '../k8s/client.js';
 import { AicrError, formatError } from '../errors/index.js';
 import { log } from '../logging/logger.js';
-import { abortError } from './types.js';
+import type { Measurement } from '../model/snapshot.js';
+import { abortError, DEFAULT_TIMEOUTS_MS, throwIfAborted, type Collector } from './types.js';
 
 export interface ServerVersion {
   gitVersion?: string;
@@ -283,4 +284,28 @@ export async function forEachPage<T>(
 /** An error's text without the `[CODE]` prefix, for warnings. */
 function plain(err: AicrError): string {
   return err.cause === undefined ? err.message : `${err.message}: ${formatError(err.cause)}`;
+}
+
+/**
+ * A collector that reads the cluster through the shared KubeSession: `collectFrom` gets the connection,
+ * or undefined when no cluster is usable (the session has warned once).
+ */
+export abstract class ClusterCollector<
+  O extends { session: KubeSession; timeoutMs?: number },
+> implements Collector {
+  readonly timeoutMs: number;
+
+  constructor(
+    readonly type: 'K8s' | 'NodeTopology',
+    protected readonly opts: O,
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUTS_MS[type];
+  }
+
+  async collect(signal: AbortSignal): Promise<Measurement> {
+    throwIfAborted(signal);
+    return this.collectFrom(await this.opts.session.connect(signal), signal);
+  }
+
+  protected abstract collectFrom(conn: KubeConnection | undefined, signal: AbortSignal): Promise<Measurement>;
 }

@@ -173,7 +173,7 @@ export class OsCollector implements Collector {
   }
 }
 
-/** One sysctl file's lines into `data` (rules of the snapshot sheet §4). */
+/** One sysctl file's lines into `data` (rules in docs/snapshot.md). */
 export function addSysctl(data: Record<string, Reading>, key: string, lines: string[]): void {
   if (lines.length <= 1) {
     data[key] = lines[0] ?? '';

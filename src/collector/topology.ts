@@ -18,8 +18,7 @@
  */
 import type { Measurement, Reading } from '../model/snapshot.js';
 import { DEFAULT_PAGE_SIZE } from './k8s.js';
-import { KubeLister, type KubeSession } from './kube.js';
-import { DEFAULT_TIMEOUTS_MS, throwIfAborted, type Collector } from './types.js';
+import { ClusterCollector, KubeLister, type KubeConnection, type KubeSession } from './kube.js';
 
 export interface NodeTopologyCollectorOptions {
   session: KubeSession;
@@ -40,19 +39,12 @@ export interface NodeFacts {
   taints: { key: string; value: string; effect: string }[];
 }
 
-export class NodeTopologyCollector implements Collector {
-  readonly type = 'NodeTopology' as const;
-  readonly timeoutMs: number;
-  private readonly opts: NodeTopologyCollectorOptions;
-
+export class NodeTopologyCollector extends ClusterCollector<NodeTopologyCollectorOptions> {
   constructor(opts: NodeTopologyCollectorOptions) {
-    this.opts = opts;
-    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUTS_MS.NodeTopology;
+    super('NodeTopology', opts);
   }
 
-  async collect(signal: AbortSignal): Promise<Measurement> {
-    throwIfAborted(signal);
-    const conn = await this.opts.session.connect(signal);
+  protected async collectFrom(conn: KubeConnection | undefined, signal: AbortSignal): Promise<Measurement> {
     const acc = new TopologyAccumulator();
     if (!conn) return acc.measurement(0);
     const limit = this.opts.pageSize ?? DEFAULT_PAGE_SIZE;

@@ -5,22 +5,17 @@
  */
 import { AicrError, invalid } from '../errors/index.js';
 import { log } from '../logging/logger.js';
-import type { Criteria, RecipeResult } from '../model/recipe.js';
+import type { Criteria, OverlayCriteria, RecipeResult } from '../model/recipe.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { buildInfo } from '../version/buildinfo.js';
 import { buildRecipe, type ConstraintEvaluator } from '../recipe/builder.js';
 import { anyCriteria, CRITERIA_FIELDS, parseCriteriaValue, specificity } from '../model/criteria.js';
 import { openStore, type RecipeStore } from '../recipe/store.js';
-import { serialize, type Format } from '../io/serialize.js';
-import { writeOutput, type NamedInput } from '../io/writer.js';
+import type { Format } from '../io/serialize.js';
+import { writeDocument, type NamedInput } from '../io/writer.js';
 
-export interface RecipeRequest {
-  service?: string;
-  accelerator?: string;
-  intent?: string;
-  os?: string;
-  platform?: string;
-  nodes?: number;
+/** Criteria fields as typed (not yet parsed), plus where else criteria come from. */
+export interface RecipeRequest extends OverlayCriteria {
   snapshot?: string;
   criteria?: string;
   data?: string;
@@ -116,7 +111,7 @@ export async function runRecipe(req: RecipeRequest, out: RecipeOutput): Promise<
     throw new AicrError('INTERNAL', 'error building recipe', err);
   }
   const { recipe } = resolved;
-  await writeOutput(out.output, serialize(recipe, out.format), {
+  await writeDocument(out.output, recipe, {
     kind: 'recipe',
     format: out.format,
     kubeconfig: out.kubeconfig,

@@ -3,9 +3,11 @@
  * touched, then writes the Job and RBAC manifests or runs the agent (src/k8s/agent/) and writes the
  * snapshot it read back. Ctrl-C stops waiting, cleans up and exits 130.
  */
-import { invalid } from '../errors/index.js';
+import { invalid, SIGNAL_EXIT_CODES } from '../errors/index.js';
 import type { Format } from '../io/serialize.js';
 import { isConfigMapUri, isHttpUrl, parseConfigMapUri, type ConfigMapRef } from '../io/uri.js';
+import { splitList } from '../util/list.js';
+import { dns1123Rule, isDns1123, type Dns1123Kind } from '../util/names.js';
 import { defaultAgentImage } from '../version/buildinfo.js';
 
 /** The agent flags of `aicr snapshot` (src/cli/snapshot-agent.ts). */
@@ -30,16 +32,8 @@ export interface AgentFlags {
   maxNodesPerEntry?: number;
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-function checkName(flag: string, value: string, kind: 'label' | 'subdomain', max: number): string {
-  const ok = (kind === 'label' ? DNS1123_LABEL : DNS1123_SUBDOMAIN).test(value) && value.length <= max;
-  if (!ok) {
-    throw invalid(
-      `invalid ${flag} "${value}": must be a DNS-1123 ${kind} (lowercase letters, digits${kind === 'subdomain' ? ", '-' and '.'" : " and '-'"}, starting and ending with a letter or digit, at most ${max} characters)`,
-    );
-  }
+function checkName(flag: string, value: string, kind: Dns1123Kind): string {
+  if (!isDns1123(value, kind)) throw invalid(`invalid ${flag} "${value}": ${dns1123Rule(kind)}`);
   return value;
 }
 
@@ -52,6 +46,7 @@ export async function runAgentSnapshot(o: AgentFlags, format: Format): Promise<v
     import('../k8s/scheduling.js'),
     import('../io/writer.js'),
   ]);
+  const { parseDuration } = await import('../util/duration.js');
   // Everything is validated before the cluster is touched.
   if (o.requireGpu && o.runtimeClass) {
     throw invalid(
@@ -63,24 +58,19 @@ export async function runAgentSnapshot(o: AgentFlags, format: Format): Promise<v
       `cannot write output to ${o.output}: URLs are read-only; use a file path, - or cm://namespace/name`,
     );
   }
-  const namespace = checkName('--namespace', o.namespace || 'default', 'label', 63);
-  const jobName = checkName('--job-name', o.jobName || 'aicr', 'label', 63);
-  const serviceAccountName = checkName(
-    '--service-account-name',
-    o.serviceAccountName || 'aicr',
-    'subdomain',
-    253,
+  const namespace = checkName('--namespace', o.namespace || 'default', 'label');
+  const jobName = checkName('--job-name', o.jobName || 'aicr', 'label');
+  const serviceAccountName = checkName('--service-account-name', o.serviceAccountName || 'aicr', 'subdomain');
+  const imagePullSecrets = splitList(o.imagePullSecret).map((s) =>
+    checkName('--image-pull-secret', s, 'subdomain'),
   );
-  const imagePullSecrets = sched
-    .splitList(o.imagePullSecret)
-    .map((s) => checkName('--image-pull-secret', s, 'subdomain', 253));
-  if (o.runtimeClass) checkName('--runtime-class', o.runtimeClass, 'subdomain', 253);
+  if (o.runtimeClass) checkName('--runtime-class', o.runtimeClass, 'subdomain');
   const image = o.image || defaultAgentImage();
   if (/\s/.test(image)) throw invalid(`invalid --image "${image}": an image reference has no whitespace`);
-  const nodeSelector = sched.parseNodeSelectors(o.nodeSelector);
+  const nodeSelector = sched.parseNodeSelectors(o.nodeSelector) ?? {};
   const tolerations = sched.parseTolerations(o.toleration);
   const timeoutMs =
-    (o.timeout === undefined ? 0 : sched.parseDuration(o.timeout, '--timeout')) || DEFAULT_AGENT_TIMEOUT_MS;
+    (o.timeout === undefined ? 0 : parseDuration(o.timeout, '--timeout')) || DEFAULT_AGENT_TIMEOUT_MS;
   const { agentOutputUri } = await import('../k8s/agent/index.js');
   const output = agentOutputUri(o.output, namespace, jobName);
   const cfg = {
@@ -132,7 +122,7 @@ export async function runAgentSnapshot(o: AgentFlags, format: Format): Promise<v
   } catch (err) {
     if (interrupted && err instanceof InterruptedError) {
       log().error('interrupted');
-      process.exitCode = 130;
+      process.exitCode = SIGNAL_EXIT_CODES.SIGINT;
       return;
     }
     throw err;

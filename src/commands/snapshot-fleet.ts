@@ -11,6 +11,8 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AicrError, invalid } from '../errors/index.js';
 import type { Format } from '../io/serialize.js';
+import { parseDuration } from '../util/duration.js';
+import { splitList } from '../util/list.js';
 import type { AgentFlags } from './snapshot-agent.js';
 
 /** Exit code of a fleet run in which some nodes failed (documented in README "Exit codes"). */
@@ -38,7 +40,7 @@ export async function runFleetSnapshot(o: FleetFlags, format: Format): Promise<v
     throw invalid('--print-manifests prints the single agent; it cannot be combined with fleet flags');
   const modes = [o.nodes ? '--nodes' : '', o.allGpuNodes ? '--all-gpu-nodes' : ''].filter(Boolean);
   if (modes.length > 1) throw invalid('choose one of --nodes and --all-gpu-nodes');
-  const nodeSelector = sched.parseNodeSelectors(o.nodeSelector);
+  const nodeSelector = sched.parseNodeSelectors(o.nodeSelector) ?? {};
   if (modes.length && Object.keys(nodeSelector).length) {
     throw invalid(`--node-selector selects the fleet's nodes: it cannot be combined with ${modes[0]}`);
   }
@@ -90,14 +92,14 @@ export async function runFleetSnapshot(o: FleetFlags, format: Format): Promise<v
     await mkdir(dir, { recursive: true });
   }
   const timeoutMs =
-    (o.timeout === undefined ? 0 : sched.parseDuration(o.timeout, '--timeout')) || DEFAULT_AGENT_TIMEOUT_MS;
+    (o.timeout === undefined ? 0 : parseDuration(o.timeout, '--timeout')) || DEFAULT_AGENT_TIMEOUT_MS;
   const { defaultAgentImage, buildInfo } = await import('../version/buildinfo.js');
   const cfg = {
     namespace,
     jobName,
     serviceAccountName: o.serviceAccountName || 'aicr',
     image: o.image || defaultAgentImage(),
-    imagePullSecrets: sched.splitList(o.imagePullSecret),
+    imagePullSecrets: splitList(o.imagePullSecret),
     nodeSelector: {},
     tolerations: sched.parseTolerations(o.toleration),
     privileged: o.privileged ?? true,

@@ -1,5 +1,5 @@
 /**
- * Local collection (decision 1): every selected collector runs on this machine; cluster collectors use
+ * Local collection (docs/decisions.md, decision 1): every selected collector runs on this machine; cluster collectors use
  * the kubeconfig chain when a cluster is reachable and degrade with one warning when not.
  */
 import {
@@ -9,13 +9,14 @@ import {
   type CollectorFactoryOptions,
 } from '../collector/index.js';
 import { AicrError, invalid } from '../errors/index.js';
-import { serialize, type Format } from '../io/serialize.js';
-import { writeOutput, type NamedInput } from '../io/writer.js';
+import type { Format } from '../io/serialize.js';
+import { writeDocument, type NamedInput } from '../io/writer.js';
 import { log } from '../logging/logger.js';
 import type { Snapshot } from '../model/snapshot.js';
-import { formatDuration, parseDuration } from '../snapshot/duration.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 import { takeSnapshot } from '../snapshot/snapshotter.js';
 import { holdInterrupts } from '../util/child.js';
+import { osRootFromEnv } from '../util/env.js';
 import { buildInfo } from '../version/buildinfo.js';
 
 export interface LocalSnapshotOptions extends Omit<CollectorFactoryOptions, 'nodeName'> {
@@ -118,12 +119,7 @@ export async function runLocalSnapshot(o: LocalSnapshotRequest): Promise<void> {
     version: buildInfo.version,
   }).finally(release);
   if (o.requireGpu) checkRequireGpu(snap);
-  await writeOutput(o.output, serialize(snap, format), {
-    kind: 'snapshot',
-    format,
-    kubeconfig: o.kubeconfig,
-    inputs,
-  });
+  await writeDocument(o.output, snap, { kind: 'snapshot', format, kubeconfig: o.kubeconfig, inputs });
   log().info('snapshot completed', {
     output: o.output || 'stdout',
     measurements: snap.measurements.map((m) => m.type).join(','),
@@ -156,7 +152,7 @@ export async function runWatchSnapshot(o: WatchSnapshotRequest): Promise<void> {
     onChange: o.onChange,
     maxChanges: o.maxChanges,
     timeoutMs: watchTimeoutMs,
-    root: process.env.AICR_OS_ROOT || undefined,
+    root: osRootFromEnv(),
     collect: (signal) =>
       collectLocalSnapshot({
         filter: o.filter,
@@ -168,13 +164,7 @@ export async function runWatchSnapshot(o: WatchSnapshotRequest): Promise<void> {
         signal,
       }),
     writeSnapshot: output
-      ? (snap) =>
-          writeOutput(output, serialize(snap, format), {
-            kind: 'snapshot',
-            format,
-            kubeconfig: o.kubeconfig,
-            inputs,
-          })
+      ? (snap) => writeDocument(output, snap, { kind: 'snapshot', format, kubeconfig: o.kubeconfig, inputs })
       : undefined,
   });
 }

@@ -22,7 +22,7 @@ function withVersionId(v: string): Snapshot {
   return copy;
 }
 
-/** A snapshot like a real EKS node's (recipe-and-query.md §7.3 example). */
+/** A snapshot like a real EKS node's. */
 const eksNode: Snapshot = {
   measurements: [
     { type: 'K8s', subtypes: [{ subtype: 'server', data: { version: 'v1.33.5-eks-3025e55' } }] },
@@ -151,7 +151,7 @@ describe('evaluateConstraint', () => {
 });
 
 describe('checkOverlayConstraint (recipe snapshot mode)', () => {
-  it('reports the §7.3 warning fields', () => {
+  it('reports the constraint warning fields', () => {
     assert.deepEqual(checkOverlayConstraint({ name: 'OS.release.VERSION_ID', value: '24.04' }, eksNode), {
       passed: false,
       status: 'fail',

@@ -87,7 +87,7 @@ export function evaluateConstraint(constraint: ConstraintInput, snapshot: Snapsh
   return evaluateDetailed(constraint, snapshot).result;
 }
 
-/** Outcome of one overlay constraint in recipe snapshot mode (recipe-and-query.md §7.3). */
+/** Outcome of one overlay constraint in recipe snapshot mode (docs/recipe.md). */
 export interface OverlayConstraintCheck {
   /** True only for a clean pass; fail, missing value and errors all exclude the overlay. */
   passed: boolean;

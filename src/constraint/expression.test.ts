@@ -5,7 +5,7 @@ import { evaluateExpression, formatExpression, parseConstraintExpression } from 
 
 type Outcome = boolean | 'error';
 
-/** (expression, actual, outcome): upstream's triples (validate.md §2) plus precision, suffix and detection cases. */
+/** (expression, actual, outcome): upstream's triples (docs/validate.md) plus precision, suffix and detection cases. */
 const CASES: [string, string, Outcome][] = [
   // upstream table, rows 1-29
   ['>= 1.32.4', '1.32.4', true],

@@ -1,5 +1,5 @@
 /**
- * Constraint expressions (validate.md §2): `>= 1.32.4`, `<=1.33`, `> 1.30`, `< 2.0`, `== ubuntu`,
+ * Constraint expressions (docs/validate.md): `>= 1.32.4`, `<=1.33`, `> 1.30`, `< 2.0`, `== ubuntu`,
  * `!= rhel`, or a bare value meaning exact, case-sensitive string equality.
  *
  * Operators are tried as prefixes in the fixed order `>= <= != == > <`; spaces between operator and

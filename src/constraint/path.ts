@@ -1,5 +1,5 @@
 /**
- * Constraint names are snapshot paths `{Type}.{Subtype}.{Key}` (validate.md §3).
+ * Constraint names are snapshot paths `{Type}.{Subtype}.{Key}` (docs/validate.md).
  *
  * Type is the text before the first dot and must be exactly one of the snapshot measurement types
  * (case-sensitive). Subtype and key may both contain dots (`SystemD.containerd.service.ActiveState`,

@@ -1,5 +1,5 @@
 /**
- * Version parsing and comparison for constraint evaluation (validate.md §2, recipe-and-query.md §11).
+ * Version parsing and comparison for constraint evaluation (docs/validate.md).
  *
  * A version is `[v]MAJOR[.MINOR[.PATCH]][extras]`:
  *  - one leading lowercase `v` is removed (`V1` and `vv1` are invalid);

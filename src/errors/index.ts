@@ -3,7 +3,7 @@
  *
  * An AicrError carries a code, a message and an optional cause; its text form is
  * `[CODE] message` or `[CODE] message: <cause text>`, one label for the whole chain (see formatError).
- * The process exit code classifies the *cause* (decision 3 of the spec): the innermost
+ * The process exit code classifies the *cause* (docs/decisions.md, decision 3): the innermost
  * structured code that is not INTERNAL wins, so a wrapper never hides "bad input" or "not found".
  */
 export type ErrorCode =
@@ -30,6 +30,13 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   /** `aicr validate`: at least one constraint failed (or errored) and --fail-on-error is on. */
   VALIDATION_FAILED: 9,
 };
+
+/** Exit codes after a signal: 128 + signal number, as shells report them (README "Exit codes"). */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+export type ExitSignal = keyof typeof SIGNAL_EXIT_CODES;
+
+/** Exit code of a failure that carries no structured code (a bug, not a classified error). */
+export const EXIT_UNCLASSIFIED = 1;
 
 export class AicrError extends Error {
   readonly code: ErrorCode;
@@ -101,7 +108,7 @@ export function classify(err: unknown): ErrorCode | undefined {
 /** Exit code for an error: innermost non-INTERNAL structured code, else INTERNAL, else 1. */
 export function exitCodeFor(err: unknown): number {
   const found = classify(err);
-  return found ? EXIT_CODES[found] : 1;
+  return found ? EXIT_CODES[found] : EXIT_UNCLASSIFIED;
 }
 
 export const invalid = (message: string, cause?: unknown) => new AicrError('INVALID_REQUEST', message, cause);

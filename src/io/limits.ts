@@ -1,9 +1,13 @@
 /**
  * Nesting limit shared by every reader and writer: input documents may nest maps and lists at most
  * MAX_DEPTH levels (deeper is exit 2), and aicr never writes a document deeper than that, so that
- * whatever aicr writes it can read back. Kept free of imports so that writers stay light.
+ * whatever aicr writes it can read back; and the one ConfigMap size limit. Kept light so that writers
+ * stay light.
  */
 import { invalid } from '../errors/index.js';
+
+/** What one ConfigMap holds (the API server's 1 MiB limit): the cap on reading and on writing one. */
+export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 
 /** Deepest nesting of maps and lists any input document may have (and any document aicr writes). */
 export const MAX_DEPTH = 512;

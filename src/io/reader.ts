@@ -18,6 +18,7 @@ import { AicrError, invalid, notFound, timeout, unavailable, unauthorized } from
 import { log } from '../logging/logger.js';
 import { configMapStore, pickDocumentKey } from './configmap.js';
 import { formatFromName, parseDocument, type DocFormat } from './document.js';
+import { CONFIGMAP_MAX_BYTES } from './limits.js';
 import {
   checkInputLocation,
   displayLocation,
@@ -26,19 +27,15 @@ import {
   parseConfigMapUri,
   parseHttpUrl,
 } from './uri.js';
-import { parseDuration } from '../util/duration.js';
+import { httpTimeoutFromEnv } from '../util/env.js';
 
 export const HTTP_TIMEOUT_MS = 30_000;
-/** Overrides the 30 s HTTP(S) time limit: `500ms`, `10s`, `2m`, or a bare number of seconds. */
-export const HTTP_TIMEOUT_ENV = 'AICR_HTTP_TIMEOUT';
 export const HTTP_MAX_BYTES = 16 * 1024 * 1024;
 export const HTTP_MAX_REDIRECTS = 5;
 /** Files, devices, FIFOs and process substitutions. */
 export const FILE_MAX_BYTES = 64 * 1024 * 1024;
 /** stdin (`-`). */
 export const STDIN_MAX_BYTES = FILE_MAX_BYTES;
-/** One document read from a ConfigMap: the API server stores at most 1 MiB per ConfigMap. */
-export const CONFIGMAP_READ_MAX_BYTES = 1024 * 1024;
 
 export interface ReadOptions {
   /** What the input is, for messages: "recipe", "snapshot", "criteria". */
@@ -142,17 +139,6 @@ function describeFetchError(err: unknown): string {
   if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
   if (cause?.message) return cause.message;
   return (err as Error).message;
-}
-
-/** The HTTP(S) time limit from AICR_HTTP_TIMEOUT, or undefined when unset. */
-export function httpTimeoutFromEnv(): number | undefined {
-  const raw = process.env[HTTP_TIMEOUT_ENV]?.trim();
-  if (!raw) return undefined;
-  return parseDuration(raw, `environment variable ${HTTP_TIMEOUT_ENV}`, {
-    bareSeconds: true,
-    positive: true,
-    hint: '(e.g. 500ms, 10s or 2m; default 30s)',
-  });
 }
 
 /** GET a URL with redirect, time and size limits. */
@@ -282,10 +268,10 @@ export async function readSource(location: string, opts: ReadOptions): Promise<S
     }
     const text = data[picked.key]!;
     const size = Buffer.byteLength(text);
-    if (size > CONFIGMAP_READ_MAX_BYTES) {
+    if (size > CONFIGMAP_MAX_BYTES) {
       throw tooLarge(
         `${what} in ConfigMap ${ref.namespace}/${ref.name} (key ${picked.key})`,
-        CONFIGMAP_READ_MAX_BYTES,
+        CONFIGMAP_MAX_BYTES,
         'ConfigMaps',
         size,
       );

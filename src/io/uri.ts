@@ -3,6 +3,7 @@
  * Any other `scheme://` (s3://, gs://, file://, oci://, …) is refused, never taken as a local path.
  */
 import { invalid } from '../errors/index.js';
+import { dns1123Rule, isDns1123 } from '../util/names.js';
 import { redactUrls } from '../util/escape.js';
 
 export interface ConfigMapRef {
@@ -17,9 +18,6 @@ export function isConfigMapUri(s: string): boolean {
 export function isHttpUrl(s: string): boolean {
   return /^https?:\/\//i.test(s);
 }
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
  * Parses `cm://namespace/name`. The namespace must be a DNS-1123 label (≤ 63 chars) and the name a
@@ -37,15 +35,11 @@ export function parseConfigMapUri(uri: string): ConfigMapRef {
   if (!namespace || !name) {
     throw invalid(`invalid ConfigMap URI "${uri}": namespace and name cannot be empty (cm://namespace/name)`);
   }
-  if (namespace.length > 63 || !DNS1123_LABEL.test(namespace)) {
-    throw invalid(
-      `invalid ConfigMap URI "${uri}": namespace "${namespace}" must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`,
-    );
+  if (!isDns1123(namespace, 'label')) {
+    throw invalid(`invalid ConfigMap URI "${uri}": namespace "${namespace}" ${dns1123Rule('label')}`);
   }
-  if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
-    throw invalid(
-      `invalid ConfigMap URI "${uri}": name "${name}" must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)`,
-    );
+  if (!isDns1123(name, 'subdomain')) {
+    throw invalid(`invalid ConfigMap URI "${uri}": name "${name}" ${dns1123Rule('subdomain')}`);
   }
   return { namespace, name };
 }

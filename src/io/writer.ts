@@ -24,12 +24,10 @@ import path from 'node:path';
 import { AicrError, invalid } from '../errors/index.js';
 import { buildInfo } from '../version/buildinfo.js';
 import { configMapStore, dataKeyFor } from './configmap.js';
-import type { Format } from './serialize.js';
+import { CONFIGMAP_MAX_BYTES } from './limits.js';
+import { serialize, type Format } from './serialize.js';
 import { checkOutputLocation, isConfigMapUri, isHttpUrl, parseConfigMapUri, schemeOf } from './uri.js';
 import { writeStderr, writeStdout } from '../util/stdio.js';
-
-/** A ConfigMap holds at most 1 MiB of data. */
-export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 
 /** Symlink hops followed before giving up (the kernel's limit is 40). */
 const MAX_SYMLINK_HOPS = 40;
@@ -350,6 +348,15 @@ export interface WriteOptions {
 }
 
 /** Writes serialized `content` to stdout, a file or a ConfigMap. */
+/** Serializes `doc` in `opts.format` and writes it like writeOutput. */
+export async function writeDocument(
+  location: string | undefined,
+  doc: unknown,
+  opts: WriteOptions,
+): Promise<void> {
+  await writeOutput(location, serialize(doc, opts.format), opts);
+}
+
 export async function writeOutput(
   location: string | undefined,
   content: string,

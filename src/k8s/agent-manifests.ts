@@ -11,7 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import { toYaml } from '../io/yaml-emit.js';
-import { formatDuration, TOLERATE_ALL, type Toleration } from './scheduling.js';
+import { formatDuration } from '../util/duration.js';
+import { TOLERATE_ALL, type Toleration } from './scheduling.js';
 
 export const AGENT_CONTAINER = 'aicr';
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';

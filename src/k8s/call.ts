@@ -8,16 +8,13 @@ import type * as K8sModule from '@kubernetes/client-node';
 import { AicrError } from '../errors/index.js';
 import { type LoadedKubeConfig, makeApiClient } from './client.js';
 import { type ApiCallContext, apiError, callSignal, isAbortError } from './errors.js';
-import { parseDuration } from './scheduling.js';
+import { k8sRequestTimeoutFromEnv, type Env } from '../util/env.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Per-call deadline from AICR_K8S_REQUEST_TIMEOUT (Go duration), else 30 s. */
-export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const v = env.AICR_K8S_REQUEST_TIMEOUT;
-  if (!v) return DEFAULT_REQUEST_TIMEOUT_MS;
-  const ms = parseDuration(v, 'environment variable AICR_K8S_REQUEST_TIMEOUT');
-  return ms > 0 ? ms : DEFAULT_REQUEST_TIMEOUT_MS;
+export function requestTimeoutFromEnv(env?: Env): number {
+  return k8sRequestTimeoutFromEnv(env) ?? DEFAULT_REQUEST_TIMEOUT_MS;
 }
 
 /** Ctrl-C (or another abort of the run's signal): cleanup has run; the CLI exits 130. */

@@ -11,13 +11,12 @@
  */
 import { AicrError, invalid } from '../errors/index.js';
 import type { ConfigMapReadOptions, ConfigMapStore, ConfigMapWriteRequest } from '../io/configmap.js';
+import { CONFIGMAP_MAX_BYTES } from '../io/limits.js';
 import type { ConfigMapRef } from '../io/uri.js';
 import { log } from '../logging/logger.js';
 import { Kube, requestTimeoutFromEnv } from './call.js';
 import { loadKubeConfig, type LoadedKubeConfig } from './client.js';
 import { isAlreadyExists, isConflict, isNotFound } from './errors.js';
-
-export const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
 export const MAX_CONFLICT_RETRIES = 5;
 
 export interface KubernetesConfigMapStoreOptions {
@@ -194,7 +193,7 @@ export function kubernetesConfigMapStore(opts: KubernetesConfigMapStoreOptions =
         }
 
         if (!existing) {
-          if (configMapSize(req.data) > CONFIGMAP_LIMIT_BYTES)
+          if (configMapSize(req.data) > CONFIGMAP_MAX_BYTES)
             throw tooLarge(what, configMapSize(req.data), []);
           try {
             await call('create', (core) =>
@@ -221,7 +220,7 @@ export function kubernetesConfigMapStore(opts: KubernetesConfigMapStoreOptions =
         }
         const data = { ...(existing.data ?? {}), ...req.data };
         const size = configMapSize(data, existing.binaryData);
-        if (size > CONFIGMAP_LIMIT_BYTES) {
+        if (size > CONFIGMAP_MAX_BYTES) {
           const others = Object.keys(existing.data ?? {}).filter((k) => !(k in req.data));
           throw tooLarge(what, size, [...others, ...Object.keys(existing.binaryData ?? {})]);
         }
@@ -253,6 +252,6 @@ export function kubernetesConfigMapStore(opts: KubernetesConfigMapStoreOptions =
 function tooLarge(what: string, size: number, otherKeys: string[]): AicrError {
   const others = otherKeys.length ? ` together with its other keys (${otherKeys.sort().join(', ')})` : '';
   return invalid(
-    `${what} would hold ${size} bytes${others}, but a ConfigMap holds at most 1 MiB (${CONFIGMAP_LIMIT_BYTES} bytes); write the document to a file instead`,
+    `${what} would hold ${size} bytes${others}, but a ConfigMap holds at most 1 MiB (${CONFIGMAP_MAX_BYTES} bytes); write the document to a file instead`,
   );
 }

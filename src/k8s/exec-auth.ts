@@ -24,7 +24,7 @@
 import path from 'node:path';
 import { AicrError, invalid } from '../errors/index.js';
 import { findExecutable, runCommand, RunError } from '../util/child.js';
-import { parseDuration } from '../util/duration.js';
+import { k8sRequestTimeoutFromEnv, type Env } from '../util/env.js';
 import { checkKeyPair, parseCertificates, parsePrivateKey, quoteName } from './kubeconfig-check.js';
 
 export const EXEC_API_VERSIONS = [
@@ -81,10 +81,8 @@ export interface ExecAuthOptions {
 }
 
 /** Time limit of one plugin run: AICR_K8S_REQUEST_TIMEOUT (Go duration), else 30 s. */
-export function execTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const v = env.AICR_K8S_REQUEST_TIMEOUT;
-  if (!v) return DEFAULT_EXEC_TIMEOUT_MS;
-  return parseDuration(v, 'environment variable AICR_K8S_REQUEST_TIMEOUT') || DEFAULT_EXEC_TIMEOUT_MS;
+export function execTimeoutFromEnv(env?: Env): number {
+  return k8sRequestTimeoutFromEnv(env) ?? DEFAULT_EXEC_TIMEOUT_MS;
 }
 
 function execOf(user: UserLike): ExecConfig | undefined {

@@ -27,7 +27,7 @@ import { buildAgentObjects, orderedObjects, type AgentConfig, type KubeObject } 
 import { loadKubeConfig, type LoadedKubeConfig } from './client.js';
 import { InterruptedError, Kube, requestTimeoutFromEnv, type CallCtx } from './call.js';
 import { isAlreadyExists, isNotFound } from './errors.js';
-import { formatDuration } from './scheduling.js';
+import { formatDuration } from '../util/duration.js';
 
 export const FLEET_RUN_LABEL = 'aicr.nvidia.com/fleet-run';
 export const FLEET_NODE_ANNOTATION = 'aicr.nvidia.com/node';

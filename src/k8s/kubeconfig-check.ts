@@ -14,7 +14,6 @@
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import path from 'node:path';
 import { AicrError, invalid } from '../errors/index.js';
 
 /** Largest kubeconfig read (4 MiB). */
@@ -202,9 +201,4 @@ export function checkUserTls(user: MutableUser, file: string): void {
   user.keyData = key.bytes.toString('base64');
   delete user.certFile;
   delete user.keyFile;
-}
-
-/** Directory of a kubeconfig, against which relative references are resolved. */
-export function kubeconfigDir(file: string): string {
-  return path.dirname(path.resolve(file));
 }

@@ -3,9 +3,11 @@
  * (trimmed, case-insensitive) and specificity.
  */
 import { invalid } from '../errors/index.js';
+import { CRITERIA_FIELDS } from './fields.js';
 import type { Criteria } from './recipe.js';
 
-export const CRITERIA_VALUES = {
+/** Allowed values per criteria field (every field of src/model/fields.ts CRITERIA_FIELDS, no other). */
+export const CRITERIA_VALUES: { readonly [F in CriteriaField]: readonly string[] } = {
   service: ['aks', 'eks', 'gke', 'kind', 'oke'],
   accelerator: ['a100', 'b200', 'gb200', 'h100', 'l40'],
   intent: ['inference', 'training'],
@@ -13,8 +15,8 @@ export const CRITERIA_VALUES = {
   platform: ['dynamo', 'kubeflow'],
 } as const;
 
-export type CriteriaField = keyof typeof CRITERIA_VALUES;
-export const CRITERIA_FIELDS = Object.keys(CRITERIA_VALUES) as CriteriaField[];
+export type CriteriaField = (typeof CRITERIA_FIELDS)[number];
+export { CRITERIA_FIELDS };
 
 const ALIASES: Record<CriteriaField, Record<string, string>> = {
   service: { '': 'any', any: 'any', 'self-managed': 'any', self: 'any', vanilla: 'any' },

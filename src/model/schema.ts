@@ -7,89 +7,96 @@
 import { z } from 'zod';
 import { invalid } from '../errors/index.js';
 import { textOf } from '../io/document.js';
+import { isDns1123 } from '../util/names.js';
+import { COMPONENT_REF_FIELDS, CRITERIA_FIELDS } from './fields.js';
 import { ACCEPTED_API_VERSIONS } from './snapshot.js';
 
 const str = z.string();
+/** `kind` and `apiVersion`, checked apart by checkHeader. */
+const header = { kind: z.string().optional(), apiVersion: z.string().optional() };
 const strList = z.array(z.string());
 const anyMap = z.record(z.unknown());
 
-export const constraintSchema = z
-  .object({
-    name: str,
-    value: z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v)),
-    severity: str.optional(),
-    remediation: str.optional(),
-    unit: str.optional(),
-  })
-  .passthrough();
+/** Output types of a schema without `null` (the loaders drop nulls): what the code works with. */
+export type NoNull<T> = T extends (infer E)[]
+  ? NoNull<E>[]
+  : T extends Record<string, unknown>
+    ? { [K in keyof T]: NoNull<Exclude<T[K], null>> }
+    : T;
 
-export const componentRefSchema = z
-  .object({
-    name: str.min(1),
-    namespace: str.optional(),
-    chart: str.optional(),
-    type: str.optional(),
-    source: str.optional(),
-    version: z.union([z.string(), z.number()]).transform(String).optional(),
-    tag: str.optional(),
-    valuesFile: str.optional(),
-    overrides: anyMap.nullable().optional(),
-    patches: strList.nullable().optional(),
-    dependencyRefs: strList.nullable().optional(),
-    manifestFiles: strList.nullable().optional(),
-    path: str.optional(),
-    cleanup: z.boolean().optional(),
-    expectedResources: z
-      .array(z.object({ kind: str, name: str, namespace: str.optional() }).passthrough())
-      .nullable()
-      .optional(),
-    healthCheckAsserts: str.optional(),
-  })
-  .passthrough();
+/** The fields of a constraint, in output order. */
+export const constraintObject = z.object({
+  name: str,
+  value: z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v)),
+  severity: str.optional(),
+  remediation: str.optional(),
+  unit: str.optional(),
+});
+export const constraintSchema = constraintObject.passthrough();
 
-const phaseSchema = z
-  .object({
-    timeout: str.optional(),
-    constraints: z.array(constraintSchema).nullable().optional(),
-    checks: strList.nullable().optional(),
-    nodeSelection: z
-      .object({
-        selector: z.record(z.string()).optional(),
-        maxNodes: z.number().int().optional(),
-        excludeNodes: strList.optional(),
-      })
-      .passthrough()
-      .optional(),
-    infrastructure: str.optional(),
-  })
-  .passthrough();
+/** The fields of a component reference, in output order (the recipe builder writes them so). */
+export const componentRefObject = z.object({
+  name: str.min(1),
+  namespace: str.optional(),
+  chart: str.optional(),
+  type: str.optional(),
+  source: str.optional(),
+  version: z.union([z.string(), z.number()]).transform(String).optional(),
+  tag: str.optional(),
+  valuesFile: str.optional(),
+  overrides: anyMap.nullable().optional(),
+  patches: strList.nullable().optional(),
+  dependencyRefs: strList.nullable().optional(),
+  manifestFiles: strList.nullable().optional(),
+  path: str.optional(),
+  cleanup: z.boolean().optional(),
+  expectedResources: z
+    .array(z.object({ kind: str, name: str, namespace: str.optional() }).passthrough())
+    .nullable()
+    .optional(),
+  healthCheckAsserts: str.optional(),
+});
+export const componentRefSchema = componentRefObject.passthrough();
 
-export const validationSchema = z
-  .object({
-    readiness: phaseSchema.optional(),
-    deployment: phaseSchema.optional(),
-    performance: phaseSchema.optional(),
-    conformance: phaseSchema.optional(),
-  })
-  .passthrough();
+const phaseObject = z.object({
+  timeout: str.optional(),
+  constraints: z.array(constraintSchema).nullable().optional(),
+  checks: strList.nullable().optional(),
+  nodeSelection: z
+    .object({
+      selector: z.record(z.string()).optional(),
+      maxNodes: z.number().int().optional(),
+      excludeNodes: strList.optional(),
+    })
+    .passthrough()
+    .optional(),
+  infrastructure: str.optional(),
+});
+const phaseSchema = phaseObject.passthrough();
+
+const validationObject = z.object({
+  readiness: phaseSchema.optional(),
+  deployment: phaseSchema.optional(),
+  performance: phaseSchema.optional(),
+  conformance: phaseSchema.optional(),
+});
+export const validationSchema = validationObject.passthrough();
 
 /** Criteria fields: overlays' `spec.criteria`, criteria files' `spec`, recipes' `criteria`. */
-const criteriaSchema = z
-  .object({
-    service: str.optional(),
-    accelerator: str.optional(),
-    intent: str.optional(),
-    os: str.optional(),
-    platform: str.optional(),
-    // bigint: an integer beyond 2^53, refused by parseNodes as too large (never rounded).
-    nodes: z.union([z.number().int(), z.bigint()]).optional(),
-  })
-  .passthrough();
+export const criteriaObject = z.object({
+  service: str.optional(),
+  accelerator: str.optional(),
+  intent: str.optional(),
+  os: str.optional(),
+  platform: str.optional(),
+  // bigint: an integer beyond 2^53, refused by parseNodes as too large (never rounded).
+  nodes: z.union([z.number().int(), z.bigint()]).optional(),
+});
+const criteriaSchema = criteriaObject.passthrough();
 
 export const recipeMetadataSchema = z
   .object({
-    kind: str.optional(),
-    apiVersion: str.optional(),
+    ...header,
     metadata: z.object({ name: str.min(1) }).passthrough(),
     spec: z
       .object({
@@ -113,88 +120,109 @@ const schedulingPathsSchema = z
   })
   .passthrough();
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
 /** Facts the generated deploy/undeploy scripts need about a component (bundle/helm/scripts.ts). */
 const registryDeploySchema = z
   .object({
     async: z.boolean().optional(),
     restartKubeletPlugins: z.boolean().optional(),
     orphanCrdGroups: z
-      .array(str.max(253).regex(DNS_SUBDOMAIN, 'must be a DNS subdomain (an API group)'))
+      .array(str.refine((v) => isDns1123(v, 'subdomain'), 'must be a DNS subdomain (an API group)'))
       .optional(),
-    extraNamespaces: z.array(str.regex(DNS_LABEL, 'must be a DNS-1123 label (a namespace)')).optional(),
+    extraNamespaces: z
+      .array(str.refine((v) => isDns1123(v, 'label'), 'must be a DNS-1123 label (a namespace)'))
+      .optional(),
   })
   .strict();
+
+const registryComponentSchema = z
+  .object({
+    name: str.min(1),
+    displayName: str.optional(),
+    valueOverrideKeys: strList.optional(),
+    helm: z
+      .object({
+        defaultRepository: str.optional(),
+        defaultChart: str.optional(),
+        defaultVersion: z.union([z.string(), z.number()]).transform(String).optional(),
+        defaultNamespace: str.optional(),
+      })
+      .passthrough()
+      .optional(),
+    kustomize: z
+      .object({
+        defaultSource: str.optional(),
+        defaultPath: str.optional(),
+        defaultTag: str.optional(),
+      })
+      .passthrough()
+      .optional(),
+    nodeScheduling: z
+      .object({
+        system: schedulingPathsSchema.optional(),
+        accelerated: schedulingPathsSchema.optional(),
+        nodeCountPaths: strList.optional(),
+      })
+      .passthrough()
+      .optional(),
+    podScheduling: z
+      .object({
+        workload: z.object({ workloadSelectorPaths: strList.optional() }).passthrough().optional(),
+      })
+      .passthrough()
+      .optional(),
+    validations: z
+      .array(
+        z
+          .object({
+            function: str,
+            severity: str.optional(),
+            conditions: z.record(strList).optional(),
+            message: str.optional(),
+          })
+          .passthrough(),
+      )
+      .optional(),
+    healthCheck: z.object({ assertFile: str.optional() }).passthrough().optional(),
+    deploy: registryDeploySchema.optional(),
+  })
+  .passthrough();
 
 export const registrySchema = z
   .object({
     apiVersion: str.optional(),
     kind: str.optional(),
-    components: z
-      .array(
-        z
-          .object({
-            name: str.min(1),
-            displayName: str.optional(),
-            valueOverrideKeys: strList.optional(),
-            helm: z
-              .object({
-                defaultRepository: str.optional(),
-                defaultChart: str.optional(),
-                defaultVersion: z.union([z.string(), z.number()]).transform(String).optional(),
-                defaultNamespace: str.optional(),
-              })
-              .passthrough()
-              .optional(),
-            kustomize: z
-              .object({
-                defaultSource: str.optional(),
-                defaultPath: str.optional(),
-                defaultTag: str.optional(),
-              })
-              .passthrough()
-              .optional(),
-            nodeScheduling: z
-              .object({
-                system: schedulingPathsSchema.optional(),
-                accelerated: schedulingPathsSchema.optional(),
-                nodeCountPaths: strList.optional(),
-              })
-              .passthrough()
-              .optional(),
-            podScheduling: z
-              .object({
-                workload: z.object({ workloadSelectorPaths: strList.optional() }).passthrough().optional(),
-              })
-              .passthrough()
-              .optional(),
-            validations: z
-              .array(
-                z
-                  .object({
-                    function: str,
-                    severity: str.optional(),
-                    conditions: z.record(strList).optional(),
-                    message: str.optional(),
-                  })
-                  .passthrough(),
-              )
-              .optional(),
-            healthCheck: z.object({ assertFile: str.optional() }).passthrough().optional(),
-            deploy: registryDeploySchema.optional(),
-          })
-          .passthrough(),
-      )
-      .default([]),
+    components: z.array(registryComponentSchema).default([]),
   })
   .passthrough();
 
+/** true when A and B are the same set of keys. */
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Compile-time ties between the field lists of src/model/fields.ts and the schemas.
+const refFieldsMatch: SameKeys<
+  (typeof COMPONENT_REF_FIELDS)[number],
+  keyof z.output<typeof componentRefObject>
+> = true;
+const criteriaFieldsMatch: SameKeys<
+  (typeof CRITERIA_FIELDS)[number] | 'nodes',
+  keyof z.output<typeof criteriaObject>
+> = true;
+void refFieldsMatch;
+void criteriaFieldsMatch;
+
+export type Constraint = NoNull<z.output<typeof constraintObject>>;
+export type ComponentRef = NoNull<z.output<typeof componentRefObject>>;
+export type ExpectedResource = NonNullable<ComponentRef['expectedResources']>[number];
+export type ValidationPhase = NoNull<z.output<typeof phaseObject>>;
+export type NodeSelection = NonNullable<ValidationPhase['nodeSelection']>;
+export type RegistryComponent = NoNull<z.output<typeof registryComponentSchema>>;
+export type RegistryValidation = NonNullable<RegistryComponent['validations']>[number];
+export type ComponentRegistry = NoNull<z.output<typeof registrySchema>>;
+export type RegistryDeploy = NonNullable<RegistryComponent['deploy']>;
+export type SchedulingPaths = NonNullable<NonNullable<RegistryComponent['nodeScheduling']>['system']>;
+
 export const criteriaFileSchema = z
   .object({
-    kind: str.optional(),
-    apiVersion: str.optional(),
+    ...header,
     metadata: anyMap.optional(),
     spec: criteriaSchema.nullable().optional(),
   })
@@ -202,8 +230,7 @@ export const criteriaFileSchema = z
 
 export const recipeResultSchema = z
   .object({
-    kind: str.optional(),
-    apiVersion: str.optional(),
+    ...header,
     metadata: anyMap.nullable().optional(),
     criteria: criteriaSchema.nullable().optional(),
     constraints: z.array(constraintSchema).nullable().optional(),
@@ -215,8 +242,7 @@ export const recipeResultSchema = z
 
 export const snapshotSchema = z
   .object({
-    kind: str.optional(),
-    apiVersion: str.optional(),
+    ...header,
     metadata: z.record(z.unknown()).nullable().optional(),
     measurements: z
       .array(

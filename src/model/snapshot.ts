@@ -6,7 +6,7 @@
  * bigint; readers turn safe integers back into numbers.
  */
 export const API_VERSION = 'aicr.nvidia.com/v1alpha1';
-/** apiVersions accepted on input (decision 7). */
+/** apiVersions accepted on input (docs/decisions.md, decision 7). */
 export const ACCEPTED_API_VERSIONS = [API_VERSION, 'aicr.run/v1', 'aicr.run/v1beta1', 'aicr.run/v1beta2'];
 
 export type Reading = string | number | bigint | boolean | null;
@@ -40,10 +40,4 @@ export interface Snapshot {
 export function findSubtype(snap: Snapshot, type: string, subtype: string): Subtype | undefined {
   const m = snap.measurements.find((x) => x.type === type);
   return m?.subtypes?.find((s) => s.subtype === subtype);
-}
-
-/** Text form of a reading, as constraint evaluation and tables show it. */
-export function readingText(r: Reading): string {
-  if (r === null) return '<nil>';
-  return String(r);
 }

@@ -16,6 +16,7 @@ import type {
   RecipeSpec,
 } from '../model/recipe.js';
 import { API_VERSION, type Snapshot } from '../model/snapshot.js';
+import { COMPONENT_REF_FIELDS } from '../model/fields.js';
 import { clone, sortKeysDeep } from '../util/objects.js';
 import { criteriaMatch, orderCandidates } from './matcher.js';
 import { mergeSpec } from './merge.js';
@@ -62,29 +63,13 @@ export function resolveChain(store: RecipeStore, name: string): RecipeMetadata[]
   return chain.reverse();
 }
 
-const REF_FIELD_ORDER: (keyof ComponentRef)[] = [
-  'name',
-  'namespace',
-  'chart',
-  'type',
-  'source',
-  'version',
-  'tag',
-  'valuesFile',
-  'overrides',
-  'patches',
-  'dependencyRefs',
-  'manifestFiles',
-  'path',
-  'cleanup',
-  'expectedResources',
-  'healthCheckAsserts',
-];
-
-/** ComponentRef in output field order: type and source always, everything else only when set. */
+/**
+ * ComponentRef in output field order (the schema's, COMPONENT_REF_FIELDS): type and source always,
+ * everything else only when set.
+ */
 export function orderedRef(r: ComponentRef): ComponentRef {
   const out: Record<string, unknown> = {};
-  for (const f of REF_FIELD_ORDER) {
+  for (const f of COMPONENT_REF_FIELDS) {
     const v = r[f];
     if (f === 'type' || f === 'source') {
       out[f] = v ?? '';

@@ -8,25 +8,39 @@
  *  - validation: each phase the overlay defines replaces that phase.
  */
 import type { ComponentRef, Constraint, RecipeSpec } from '../model/recipe.js';
+import { COMPONENT_REF_FIELDS } from '../model/fields.js';
 import { byName, clone } from '../util/objects.js';
 
-const SCALAR_FIELDS = [
-  'namespace',
-  'chart',
-  'type',
-  'source',
-  'version',
-  'tag',
-  'valuesFile',
-  'path',
-  'healthCheckAsserts',
-] as const;
+/**
+ * How each ComponentRef field merges. Typed over the schema's fields: a field added to the schema
+ * without a rule here does not compile.
+ */
+const MERGE_RULE: Record<keyof ComponentRef, 'key' | 'scalar' | 'shallow' | 'replace' | 'union' | 'sticky'> =
+  {
+    name: 'key',
+    namespace: 'scalar',
+    chart: 'scalar',
+    type: 'scalar',
+    source: 'scalar',
+    version: 'scalar',
+    tag: 'scalar',
+    valuesFile: 'scalar',
+    overrides: 'shallow',
+    patches: 'replace',
+    dependencyRefs: 'replace',
+    manifestFiles: 'union',
+    path: 'scalar',
+    cleanup: 'sticky',
+    expectedResources: 'replace',
+    healthCheckAsserts: 'scalar',
+  };
+const SCALAR_FIELDS = COMPONENT_REF_FIELDS.filter((f) => MERGE_RULE[f] === 'scalar');
 
 export function mergeComponent(base: ComponentRef, overlay: ComponentRef): ComponentRef {
   const out: ComponentRef = clone(base);
   for (const f of SCALAR_FIELDS) {
     const v = overlay[f];
-    if (v) out[f] = v;
+    if (v) (out as Record<string, unknown>)[f] = v;
   }
   if (overlay.overrides && Object.keys(overlay.overrides).length > 0) {
     out.overrides = { ...(out.overrides ?? {}), ...clone(overlay.overrides) };

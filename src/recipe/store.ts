@@ -143,7 +143,7 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<RecipeStor
   let checkRegistry: (raw: unknown, source: string) => ComponentRegistry = (raw) => raw as ComponentRegistry;
   if (external) {
     const { check, registrySchema } = await import('../model/schema.js');
-    checkRegistry = (raw, src) => check(registrySchema, raw, src) as ComponentRegistry;
+    checkRegistry = (raw, src) => check(registrySchema, raw, src);
   }
   // Checked now, so a broken external registry fails every command that reads --data.
   if (external) registry();

@@ -1,2 +1,1 @@
 export { takeSnapshot, runCollector, rfc3339, type SnapshotOptions } from './snapshotter.js';
-export { parseDuration, formatDuration } from './duration.js';

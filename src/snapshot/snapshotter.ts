@@ -8,7 +8,7 @@
 import type { Collector } from '../collector/types.js';
 import { log } from '../logging/logger.js';
 import { API_VERSION, type Measurement, type Snapshot } from '../model/snapshot.js';
-import { fmtMs } from '../collector/util.js';
+import { formatDuration } from '../util/duration.js';
 
 export interface SnapshotOptions {
   /** Collectors in output order. */
@@ -30,7 +30,7 @@ export function rfc3339(d: Date): string {
 
 class CollectorTimeout extends Error {
   constructor(readonly ms: number) {
-    super(`did not finish within ${fmtMs(ms)}`);
+    super(`did not finish within ${formatDuration(ms)}`);
     this.name = 'CollectorTimeout';
   }
 }

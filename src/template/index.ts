@@ -1,6 +1,6 @@
 /**
  * Go `text/template` engine, Helm flavour, for the manifest templates of recipe components
- * (`manifestFiles`, bundle spec §6.1). Dependency-free apart from `yaml` (for `fromYaml`).
+ * (`manifestFiles`, docs/bundle.md). Dependency-free apart from `yaml` (for `fromYaml`).
  *
  * Syntax: everything of Go's text/template — actions, trim markers `{{-` `-}}`, comments,
  * pipelines, variables (`:=`, `=`, `$`), field chains, parenthesised pipelines, if/else if/else,
@@ -130,59 +130,11 @@ export function renderTemplate(text: string, data: unknown, options: TemplateOpt
 }
 
 // ---------------------------------------------------------------------------------------------
-// Recipe manifest templates (bundle spec §6.1)
-
-export interface ManifestRenderInput {
-  /** Path of the manifest, used as the template name in errors (e.g. `components/x/manifests/y.yaml`). */
-  path: string;
-  /** Component name: the single key of `.Values`; also `.Release.Name`. */
-  componentName: string;
-  /** `.Release.Namespace`. */
-  namespace: string;
-  /** `.Chart.Name`; defaults to the component name. */
-  chartName?: string;
-  /** Chart version as in the recipe; `.Chart.Version` drops a leading `v` and defaults to `0.1.0`. */
-  chartVersion?: string;
-  /** The component's final values (after overrides and scheduling injections). */
-  values: Record<string, unknown>;
-}
-
-export interface ManifestTemplateData {
-  Values: Record<string, unknown>;
-  Release: { Name: string; Namespace: string; Service: string };
-  Chart: { Name: string; Version: string };
-}
-
-/** `.Chart.Version`: the version without a leading `v`; `0.1.0` when empty. */
-export function normalizeChartVersion(version: string | undefined): string {
-  const v = (version ?? '').replace(/^v/, '');
-  return v === '' ? '0.1.0' : v;
-}
-
-/** The data a manifest template sees (`.Values.<component>`, `.Release`, `.Chart`). */
-export function buildManifestData(input: ManifestRenderInput): ManifestTemplateData {
-  return {
-    Values: { [input.componentName]: input.values },
-    Release: { Name: input.componentName, Namespace: input.namespace, Service: 'Helm' },
-    Chart: {
-      Name: input.chartName || input.componentName,
-      Version: normalizeChartVersion(input.chartVersion),
-    },
-  };
-}
-
-/** Renders one manifest template for a component. Throws TemplateError naming `input.path`. */
-export function renderManifest(
-  text: string,
-  input: ManifestRenderInput,
-  options: Omit<TemplateOptions, 'name'> = {},
-): string {
-  return renderTemplate(text, buildManifestData(input), { ...options, name: input.path });
-}
+// Recipe manifest templates: the data and the rendering live in src/bundle/manifests.ts.
 
 /**
  * True when rendered manifest text holds at least one YAML content line, i.e. a line that is not
- * blank, not a `#` comment and not a `---`/`...` document marker (bundle spec §5: such files are
+ * blank, not a `#` comment and not a `---`/`...` document marker (docs/bundle.md: such files are
  * skipped).
  */
 export function hasManifestContent(rendered: string): boolean {

@@ -17,11 +17,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
+import { SIGNAL_EXIT_CODES } from '../errors/index.js';
+import { formatDuration } from './duration.js';
 import { writeStderr } from './stdio.js';
 
-/** Exit codes after a signal: 128 + signal number, as shells report them. */
-export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
-type HandledSignal = keyof typeof SIGNAL_EXIT_CODES;
+type HandledSignal = 'SIGINT' | 'SIGTERM';
 
 /** Live process groups: pgid → dispose (kill the group, destroy the pipes). */
 const live = new Map<number, () => void>();
@@ -36,11 +36,6 @@ export function disposeAllChildren(): number {
   for (const d of all) d();
   updateHandlers();
   return all.length;
-}
-
-/** Number of live child process groups (tests and diagnostics). */
-export function liveChildren(): number {
-  return live.size;
 }
 
 function onSignal(sig: HandledSignal): void {
@@ -148,10 +143,6 @@ export interface RunOptions {
 /** After the child exits, how long its pipes may stay open (held by a descendant outside its group). */
 export const PIPE_GRACE_MS = 250;
 
-export function fmtMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
 /**
  * Runs `file args…` without a shell, in its own process group. Resolves with the exit status and output
  * when the child exits (a non-zero exit is not an error here). Rejects on timeout, abort, spawn failure
@@ -223,8 +214,16 @@ export function runCommand(file: string, args: string[], opts: RunOptions): Prom
       dispose();
       finish(() => reject(e));
     };
+    const succeed = (x: { code: number | null; signal: NodeJS.Signals | null }) =>
+      finish(() =>
+        resolve({
+          ...x,
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+        }),
+      );
     const timer = setTimeout(
-      () => fail(new RunError('timeout', `${name} did not finish within ${fmtMs(opts.timeoutMs)}`)),
+      () => fail(new RunError('timeout', `${name} did not finish within ${formatDuration(opts.timeoutMs)}`)),
       opts.timeoutMs,
     );
     const onAbort = () => fail(new RunError('aborted', `${name} was interrupted`));
@@ -233,15 +232,7 @@ export function runCommand(file: string, args: string[], opts: RunOptions): Prom
     const maybeDone = () => {
       if (!exited || settled) return;
       if (!stdout.closed || !stderr.closed) return;
-      const { code, signal } = exited;
-      finish(() =>
-        resolve({
-          code,
-          signal,
-          stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8'),
-        }),
-      );
+      succeed(exited);
     };
     stdout.on('data', (c: Buffer) => {
       if (settled) return;
@@ -273,14 +264,7 @@ export function runCommand(file: string, args: string[], opts: RunOptions): Prom
         // 'close' follows destroy; make sure we settle even if it does not.
         setImmediate(() => {
           if (!settled) {
-            finish(() =>
-              resolve({
-                code,
-                signal,
-                stdout: Buffer.concat(out).toString('utf8'),
-                stderr: Buffer.concat(err).toString('utf8'),
-              }),
-            );
+            succeed({ code, signal });
           }
         });
       }, PIPE_GRACE_MS);

@@ -1,15 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AicrError, exitCodeFor } from '../../src/errors/index.js';
+import { coerceValue, parseDeployer, parseScheduling, parseSet } from '../../src/bundle/options.js';
 import {
-  coerceValue,
-  parseDeployer,
-  parseScheduling,
-  parseSelectors,
-  parseSet,
+  parseNodeSelectors as parseSelectors,
+  parseTaint,
   parseTolerations,
-  parseWorkloadGate,
-} from '../../src/bundle/options.js';
+} from '../../src/k8s/scheduling.js';
+
+const parseWorkloadGate = (text: string | undefined) => parseTaint(text, '--workload-gate');
 
 function invalidWith(fn: () => unknown, ...fragments: string[]): void {
   assert.throws(fn, (err: unknown) => {
@@ -112,6 +111,15 @@ describe('scheduling flags', () => {
     assert.equal(parseWorkloadGate(undefined), undefined);
     invalidWith(() => parseWorkloadGate(':NoSchedule'), '--workload-gate', 'key is empty');
     invalidWith(() => parseWorkloadGate('gate=true'), '--workload-gate', 'key=value:Effect');
+  });
+
+  it('splits on commas and trims around "=" like the snapshot agent (one parser)', () => {
+    assert.deepEqual(parseSelectors(['a=b,c=d'], '--system-node-selector'), { a: 'b', c: 'd' });
+    assert.deepEqual(parseSelectors([' a = b '], '--system-node-selector'), { a: 'b' });
+    assert.deepEqual(parseTolerations(['a=b:NoSchedule,c:NoExecute'], '--t'), [
+      { key: 'a', operator: 'Equal', value: 'b', effect: 'NoSchedule' },
+      { key: 'c', operator: 'Exists', effect: 'NoExecute' },
+    ]);
   });
 
   it('combines the flags; --nodes 0 means unset', () => {

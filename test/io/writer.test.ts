@@ -13,7 +13,8 @@ import {
   type ConfigMapWriteRequest,
 } from '../../src/io/configmap.js';
 import type { ConfigMapRef } from '../../src/io/uri.js';
-import { CONFIGMAP_MAX_BYTES, writeFileSafe, writeOutput } from '../../src/io/writer.js';
+import { CONFIGMAP_MAX_BYTES } from '../../src/io/limits.js';
+import { writeFileSafe, writeOutput } from '../../src/io/writer.js';
 import { buildInfo } from '../../src/version/buildinfo.js';
 import { repoRoot } from '../helpers/paths.js';
 

@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { exitCodeFor } from '../../src/errors/index.js';
-import {
-  formatDuration,
-  parseDuration,
-  parseNodeSelectors,
-  parseTolerations,
-} from '../../src/k8s/scheduling.js';
+import { parseNodeSelectors, parseTolerations } from '../../src/k8s/scheduling.js';
+import { formatDuration, parseDuration } from '../../src/util/duration.js';
 
 const code = (fn: () => unknown) => {
   try {
@@ -25,7 +21,8 @@ describe('--node-selector', () => {
       a: '3',
       b: '2',
     });
-    assert.deepEqual(parseNodeSelectors(undefined), {});
+    assert.deepEqual(parseNodeSelectors(undefined), undefined);
+    assert.deepEqual(parseNodeSelectors([' a = b ']), { a: 'b' });
   });
 
   it('rejects an entry without = (exit 2)', () => {
@@ -47,12 +44,16 @@ describe('--toleration', () => {
     );
   });
 
+  it(':effect without a key tolerates every taint with that effect (as bundle)', () => {
+    assert.deepEqual(parseTolerations([':NoSchedule']), [{ operator: 'Exists', effect: 'NoSchedule' }]);
+  });
+
   it('no flag means: caller default (undefined)', () => {
     assert.equal(parseTolerations([]), undefined);
     assert.equal(parseTolerations(undefined), undefined);
   });
 
-  for (const bad of ['key=value', 'k=v:noschedule', 'k=v:', 'k:v:NoSchedule', ':NoSchedule', 'k=v:Bogus']) {
+  for (const bad of ['key=value', 'k=v:noschedule', 'k=v:', 'k:v:NoSchedule', '=v:NoSchedule', 'k=v:Bogus']) {
     it(`rejects ${JSON.stringify(bad)} (exit 2)`, () => {
       const r = code(() => parseTolerations([bad]));
       assert.equal(r?.exit, 2, bad);

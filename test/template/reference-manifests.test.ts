@@ -1,18 +1,18 @@
 // Renders every manifest template of the reference recipe catalog with real component values and
 // checks that the output is valid (multi-document) YAML holding the expected Kubernetes kinds.
+// Rendering goes through the production path: src/bundle/manifests.ts (renderManifests, templateData)
+// with the bundle's template adapter.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { hasShared, referenceCatalogDir } from '../helpers/paths.js';
-import {
-  buildManifestData,
-  hasManifestContent,
-  renderManifest,
-  renderTemplate,
-  type ManifestRenderInput,
-} from '../../src/template/index.js';
+import { hasManifestContent, renderTemplate } from '../../src/template/index.js';
+import { DirectorySource } from '../../src/catalog/directory.js';
+import type { PlannedComponent } from '../../src/bundle/components.js';
+import { renderManifests, templateData, type TemplateRenderer } from '../../src/bundle/manifests.js';
+import { renderTemplate as productionRenderer } from '../../src/bundle/template-adapter.js';
 
 const componentsDir = path.join(referenceCatalogDir, 'components');
 const overlaysDir = path.join(referenceCatalogDir, 'overlays');
@@ -68,28 +68,49 @@ function manifestFiles(): { component: string; file: string }[] {
   return out;
 }
 
+/** The planned component the bundle would render (only the fields manifest rendering reads). */
+function planned(name: string, extra: Partial<PlannedComponent> = {}): PlannedComponent {
+  return {
+    name,
+    namespace: `${name}-ns`,
+    chart: name,
+    version: 'v25.3.3',
+    ref: { name },
+    ...extra,
+  } as PlannedComponent;
+}
+
+const strictRenderer: TemplateRenderer = (name, text, data) =>
+  renderTemplate(text, data, { name, strict: true });
+
+/** One manifest through the production path; '' when the bundle would skip it (no YAML content). */
 function render(
   component: string,
   file: string,
   values: Dict,
-  extra: Partial<ManifestRenderInput> = {},
+  extra: Partial<PlannedComponent> = {},
   strict = false,
-) {
-  const rel = `components/${component}/manifests/${file}`;
-  const text = readFileSync(path.join(referenceCatalogDir, rel), 'utf8');
-  return renderManifest(
-    text,
-    {
-      path: rel,
-      componentName: component,
-      namespace: `${component}-ns`,
-      chartVersion: 'v25.3.3',
-      values,
-      ...extra,
-    },
-    { strict },
-  );
+): Promise<string> {
+  return renderPath(component, `components/${component}/manifests/${file}`, values, extra, strict);
 }
+
+async function renderPath(
+  component: string,
+  rel: string,
+  values: Dict,
+  extra: Partial<PlannedComponent> = {},
+  strict = false,
+): Promise<string> {
+  const c = planned(component, {
+    ...extra,
+    ref: { name: component, manifestFiles: [rel] } as PlannedComponent['ref'],
+  });
+  const out = await renderManifests(source(), c, values, strict ? strictRenderer : productionRenderer);
+  return out[0]?.content ?? '';
+}
+
+let catalog: DirectorySource | undefined;
+const source = () => (catalog ??= new DirectorySource(referenceCatalogDir, { requireRegistry: false }));
 
 const parsedCache = new Map<string, Dict[]>();
 
@@ -116,7 +137,7 @@ describe(
   'reference catalog manifests',
   { skip: hasShared ? false : 'shared reference catalog not present' },
   () => {
-    it('every manifest in the catalog has an expected-kinds entry here', () => {
+    it('every manifest in the catalog has an expected-kinds entry here', async () => {
       const found = manifestFiles().map(({ component, file }) => `${component}/${file}`);
       assert.ok(found.length >= 12);
       assert.deepEqual(found.sort(), Object.keys(EXPECTED_KINDS).sort());
@@ -125,8 +146,8 @@ describe(
     for (const { component, file } of hasShared ? manifestFiles() : []) {
       const key = `${component}/${file}`;
       for (const strict of [false, true]) {
-        it(`${key} renders with the component's values.yaml${strict ? ' (strict Go semantics)' : ''}`, () => {
-          const out = render(component, file, componentValues(component), {}, strict);
+        it(`${key} renders with the component's values.yaml${strict ? ' (strict Go semantics)' : ''}`, async () => {
+          const out = await render(component, file, componentValues(component), {}, strict);
           const want = EXPECTED_KINDS[key] ?? ['<missing expectation>'];
           if (want.length === 0) {
             assert.equal(hasManifestContent(out), false, 'renders to comments only');
@@ -139,7 +160,7 @@ describe(
       }
     }
 
-    it('every overlay manifestFile renders with merged values and recipe overrides', () => {
+    it('every overlay manifestFile renders with merged values and recipe overrides', async () => {
       let rendered = 0;
       for (const overlay of readdirSync(overlaysDir).sort()) {
         const doc = loadYaml(path.join(overlaysDir, overlay));
@@ -157,18 +178,13 @@ describe(
           }
           if (isDict(ref.overrides)) values = deepMerge(values, ref.overrides);
           for (const rel of files) {
-            const text = readFileSync(path.join(referenceCatalogDir, rel), 'utf8');
             for (const strict of [false, true]) {
-              const out = renderManifest(
-                text,
-                {
-                  path: rel,
-                  componentName: name,
-                  namespace: 'ns',
-                  chartVersion: String(ref.version ?? ''),
-                  values,
-                },
-                { strict },
+              const out = await renderPath(
+                name,
+                rel,
+                values,
+                { namespace: 'ns', version: String(ref.version ?? '') },
+                strict,
               );
               if (!hasManifestContent(out)) continue;
               const docs = documents(out);
@@ -185,12 +201,12 @@ describe(
 );
 
 describe(
-  'reference manifest behaviour (bundle spec §13)',
+  'reference manifest behaviour',
   { skip: hasShared ? false : 'shared reference catalog not present' },
   () => {
-    it('dcgm-exporter: ConfigMap named dcgm-exporter in the release namespace with the v-less chart version', () => {
+    it('dcgm-exporter: ConfigMap named dcgm-exporter in the release namespace with the v-less chart version', async () => {
       const [cm] = documents(
-        render('gpu-operator', 'dcgm-exporter.yaml', componentValues('gpu-operator'), {
+        await render('gpu-operator', 'dcgm-exporter.yaml', componentValues('gpu-operator'), {
           namespace: 'gpu-operator',
         }),
       );
@@ -204,32 +220,32 @@ describe(
       assert.match(String((cm!.data as Dict)['dcgm-metrics.csv']), /DCGM_FI_DEV_SM_CLOCK/);
     });
 
-    it('dcgm-exporter: absent when dcgmExporter.config.create is false (bool or string)', () => {
+    it('dcgm-exporter: absent when dcgmExporter.config.create is false (bool or string)', async () => {
       const base = componentValues('gpu-operator');
       for (const create of [false, 'false']) {
         const values = deepMerge(base, { dcgmExporter: { config: { create } } });
-        assert.equal(hasManifestContent(render('gpu-operator', 'dcgm-exporter.yaml', values)), false);
+        assert.equal(hasManifestContent(await render('gpu-operator', 'dcgm-exporter.yaml', values)), false);
       }
       const named = deepMerge(base, { dcgmExporter: { config: { name: 'custom' } } });
       assert.equal(
-        (documents(render('gpu-operator', 'dcgm-exporter.yaml', named))[0]!.metadata as Dict).name,
+        (documents(await render('gpu-operator', 'dcgm-exporter.yaml', named))[0]!.metadata as Dict).name,
         'custom',
       );
     });
 
-    it('kernel-module-params: ConfigMap once driver.kernelModuleConfig.name is set', () => {
+    it('kernel-module-params: ConfigMap once driver.kernelModuleConfig.name is set', async () => {
       const values = deepMerge(componentValues('gpu-operator'), {
         driver: { kernelModuleConfig: { name: 'gb200-params' } },
       });
-      const [cm] = documents(render('gpu-operator', 'kernel-module-params.yaml', values));
+      const [cm] = documents(await render('gpu-operator', 'kernel-module-params.yaml', values));
       assert.equal(cm!.kind, 'ConfigMap');
       assert.equal((cm!.metadata as Dict).name, 'gb200-params');
       assert.equal((cm!.data as Dict)['nvidia.conf'], 'options nvidia NVreg_GrdmaPciTopoCheckOverride=1\n');
     });
 
-    it('skyhook tuning: defaults without scheduling flags', () => {
+    it('skyhook tuning: defaults without scheduling flags', async () => {
       const [sk] = documents(
-        render('skyhook-customizations', 'tuning.yaml', { accelerator: 'h100', service: 'eks' }),
+        await render('skyhook-customizations', 'tuning.yaml', { accelerator: 'h100', service: 'eks' }),
       );
       const spec = sk!.spec as Dict;
       assert.equal(spec.runtimeRequired, true);
@@ -240,19 +256,19 @@ describe(
       assert.deepEqual(setup.configMap, { service: 'eks', accelerator: 'h100' });
     });
 
-    it('skyhook tuning: autoTaintNewNodes false stays false; other values mean true', () => {
-      const taint = (v: unknown) =>
+    it('skyhook tuning: autoTaintNewNodes false stays false; other values mean true', async () => {
+      const taint = async (v: unknown) =>
         (
-          documents(render('skyhook-customizations', 'tuning.yaml', { autoTaintNewNodes: v }))[0]!
+          documents(await render('skyhook-customizations', 'tuning.yaml', { autoTaintNewNodes: v }))[0]!
             .spec as Dict
         ).autoTaintNewNodes;
-      assert.equal(taint(false), false);
-      assert.equal(taint('false'), false);
-      assert.equal(taint('banana'), true);
-      assert.equal(taint(true), true);
+      assert.equal(await taint(false), false);
+      assert.equal(await taint('false'), false);
+      assert.equal(await taint('banana'), true);
+      assert.equal(await taint(true), true);
     });
 
-    it('skyhook tuning: scheduling values become tolerations, node selectors and interrupt labels', () => {
+    it('skyhook tuning: scheduling values become tolerations, node selectors and interrupt labels', async () => {
       const values = {
         acceleratedTolerations: [
           { key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' },
@@ -260,7 +276,7 @@ describe(
         acceleratedNodeSelector: { nodeGroup: 'gpu-pool' },
         workloadSelector: { app: 'training' },
       };
-      const out = render('skyhook-customizations', 'tuning.yaml', values);
+      const out = await render('skyhook-customizations', 'tuning.yaml', values);
       const spec = documents(out)[0]!.spec as Dict;
       assert.deepEqual(spec.additionalTolerations, values.acceleratedTolerations);
       assert.deepEqual(spec.nodeSelectors, { matchLabels: { nodeGroup: 'gpu-pool' } });
@@ -268,22 +284,22 @@ describe(
       assert.match(out, /\n {2}additionalTolerations:\n {4}- effect: NoSchedule\n {6}key: nvidia.com\/gpu\n/);
     });
 
-    it('skyhook customizations: disabled with enabled=false', () => {
+    it('skyhook customizations: disabled with enabled=false', async () => {
       for (const file of ['tuning.yaml', 'tuning-gke.yaml', 'no-op.yaml']) {
         assert.equal(
-          hasManifestContent(render('skyhook-customizations', file, { enabled: false })),
+          hasManifestContent(await render('skyhook-customizations', file, { enabled: false })),
           false,
           file,
         );
       }
     });
 
-    it('kgateway: GatewayParameters get the system node selector and tolerations', () => {
+    it('kgateway: GatewayParameters get the system node selector and tolerations', async () => {
       const values = deepMerge(componentValues('kgateway'), {
         nodeSelector: { nodeGroup: 'system-pool' },
         tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'system', effect: 'NoSchedule' }],
       });
-      const out = render('kgateway', 'inference-gateway.yaml', values);
+      const out = await render('kgateway', 'inference-gateway.yaml', values);
       const [gp, gw] = documents(out);
       assert.deepEqual(kinds([gp!, gw!]), ['GatewayParameters', 'Gateway']);
       const pod = ((gp!.spec as Dict).kube as Dict).podTemplate as Dict;
@@ -292,69 +308,57 @@ describe(
       assert.match(out, /nodeGroup: system-pool/);
     });
 
-    it('kgateway: no nodeSelector block without system scheduling values', () => {
-      const [gp] = documents(render('kgateway', 'inference-gateway.yaml', componentValues('kgateway')));
+    it('kgateway: no nodeSelector block without system scheduling values', async () => {
+      const [gp] = documents(await render('kgateway', 'inference-gateway.yaml', componentValues('kgateway')));
       const pod = ((gp!.spec as Dict).kube as Dict).podTemplate as Dict;
       assert.equal(pod.nodeSelector, undefined);
       assert.equal(pod.tolerations, undefined);
     });
 
-    it('missing optional values render empty in Helm mode and as <no value> in strict mode', () => {
-      const helm = render('skyhook-customizations', 'tuning-gke.yaml', {});
-      const strict = render('skyhook-customizations', 'tuning-gke.yaml', {}, {}, true);
+    it('missing optional values render empty in Helm mode and as <no value> in strict mode', async () => {
+      const helm = await render('skyhook-customizations', 'tuning-gke.yaml', {});
+      const strict = await render('skyhook-customizations', 'tuning-gke.yaml', {}, {}, true);
       assert.match(helm, /\n {8}accelerator: \n/);
       assert.match(strict, /\n {8}accelerator: <no value>\n/);
     });
   },
 );
 
-describe('manifest data', () => {
+describe('manifest data (src/bundle/manifests.ts templateData)', () => {
   it('puts the values under the component name and normalises the chart version', () => {
-    const data = buildManifestData({
-      path: 'p',
-      componentName: 'gpu-operator',
-      namespace: 'ns',
-      chartVersion: 'v25.3.3',
-      values: { a: 1 },
-    });
+    const data = templateData(planned('gpu-operator', { namespace: 'ns' }), { a: 1 });
     assert.deepEqual(data, {
       Values: { 'gpu-operator': { a: 1 } },
       Release: { Name: 'gpu-operator', Namespace: 'ns', Service: 'Helm' },
       Chart: { Name: 'gpu-operator', Version: '25.3.3' },
     });
-    const other = buildManifestData({
-      path: 'p',
-      componentName: 'c',
-      namespace: 'ns',
-      chartName: 'chart',
-      values: {},
-    });
+    const other = templateData(planned('c', { chart: 'chart', version: '' }), {});
     assert.deepEqual(other.Chart, { Name: 'chart', Version: '0.1.0' });
   });
 
   it('renders upstream-style templates against that data', () => {
     const text =
       'namespace: {{ .Release.Namespace }}\nchart: {{ .Chart.Name }}-{{ .Chart.Version }}\nname: {{ index .Values "my-app" "name" }}\n';
-    const out = renderManifest(text, {
-      path: 'x.yaml',
-      componentName: 'my-app',
-      namespace: 'test-ns',
-      chartName: 'my-chart',
-      chartVersion: '1.0.0',
-      values: { name: 'controller' },
-    });
-    assert.equal(out, 'namespace: test-ns\nchart: my-chart-1.0.0\nname: controller\n');
+    const data = templateData(
+      planned('my-app', { namespace: 'test-ns', chart: 'my-chart', version: '1.0.0' }),
+      {
+        name: 'controller',
+      },
+    );
+    assert.equal(
+      productionRenderer('x.yaml', text, data),
+      'namespace: test-ns\nchart: my-chart-1.0.0\nname: controller\n',
+    );
   });
 
   it('names the manifest path in errors', () => {
     assert.throws(
       () =>
-        renderManifest('a: 1\nb: {{ .Values.x | nindent 2 }}', {
-          path: 'components/c/manifests/m.yaml',
-          componentName: 'c',
-          namespace: 'n',
-          values: {},
-        }),
+        productionRenderer(
+          'components/c/manifests/m.yaml',
+          'a: 1\nb: {{ .Values.x | nindent 2 }}',
+          templateData(planned('c'), {}),
+        ),
       {
         message:
           'template components/c/manifests/m.yaml:2:19: at <nindent 2>: invalid value; expected string',

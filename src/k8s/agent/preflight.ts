@@ -8,7 +8,7 @@ import { Kube } from '../call.js';
 import { describeApiError } from '../client.js';
 import { isNotFound } from '../errors.js';
 import { log } from '../../logging/logger.js';
-import { mapLimit } from '../../util/async.js';
+import { mapPool } from '../../util/pool.js';
 
 export interface PermissionCheck {
   verb: string;
@@ -81,7 +81,7 @@ export function requiredPermissions(
 /** Asks the API server which of `checks` the current user is allowed; undefined when it cannot tell. */
 async function accessReview(kube: Kube, checks: PermissionCheck[]): Promise<boolean[] | undefined> {
   try {
-    return await mapLimit(checks, 8, async (p) => {
+    return await mapPool(checks, 8, async (p) => {
       const res = await kube.call(
         kube.k8s.AuthorizationV1Api,
         {

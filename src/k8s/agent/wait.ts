@@ -8,7 +8,7 @@ import { AGENT_CONTAINER, type AgentConfig, agentPodSelector } from '../agent-ma
 import { LogFollower } from './logs.js';
 import { InterruptedError, Kube } from '../call.js';
 import { Progress } from '../progress.js';
-import { formatDuration } from '../scheduling.js';
+import { formatDuration } from '../../util/duration.js';
 import { log } from '../../logging/logger.js';
 import { sleep } from '../../util/async.js';
 
