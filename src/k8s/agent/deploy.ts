@@ -6,7 +6,7 @@ import type * as K8sModule from '@kubernetes/client-node';
 import { AicrError } from '../../errors/index.js';
 import type { AgentConfig, AgentObjects, KubeObject } from '../agent-manifests.js';
 import { JOB_DELETE_WAIT_MS } from './types.js';
-import { jobOutcome } from './wait.js';
+import { jobOutcome, readAgentJob } from './wait.js';
 import { type Api, type CallCtx, InterruptedError, Kube } from '../call.js';
 import { describeApiError } from '../client.js';
 import { isAlreadyExists, isNotFound } from '../errors.js';
@@ -58,21 +58,9 @@ function namespaceHint(err: AicrError, obj: KubeObject): AicrError {
  * it creates or changes anything. A finished Job is a leftover (e.g. `--no-cleanup`) and is replaced.
  */
 export async function checkNoActiveRun(kube: Kube, cfg: AgentConfig): Promise<void> {
-  const ns = cfg.namespace;
   let job: K8sModule.V1Job;
   try {
-    job = await kube.call(
-      kube.k8s.BatchV1Api,
-      {
-        verb: 'get',
-        resource: 'jobs.batch',
-        namespace: ns,
-        name: cfg.jobName,
-        what: `Job ${ns}/${cfg.jobName}`,
-      },
-      (api) => api.readNamespacedJob({ name: cfg.jobName, namespace: ns }),
-      isNotFound,
-    );
+    job = await readAgentJob(kube, cfg, isNotFound);
   } catch (err) {
     if (isNotFound(err)) return;
     throw err;

@@ -82,6 +82,27 @@ export class AgentFailure extends AicrError {
   }
 }
 
+/** Reads the agent Job; errors other than those `passThrough` accepts become AicrErrors. */
+export function readAgentJob(
+  kube: Kube,
+  cfg: AgentConfig,
+  passThrough?: (err: unknown) => boolean,
+): Promise<K8sModule.V1Job> {
+  const ns = cfg.namespace;
+  return kube.call(
+    kube.k8s.BatchV1Api,
+    {
+      verb: 'get',
+      resource: 'jobs.batch',
+      namespace: ns,
+      name: cfg.jobName,
+      what: `Job ${ns}/${cfg.jobName}`,
+    },
+    (api) => api.readNamespacedJob({ name: cfg.jobName, namespace: ns }),
+    passThrough,
+  );
+}
+
 export async function waitForJob(
   kube: Kube,
   cfg: AgentConfig,
@@ -100,17 +121,7 @@ export async function waitForJob(
   progress.status(`waiting for the agent Job ${ns}/${cfg.jobName} to start a pod`);
   for (;;) {
     if (kube.interrupt?.aborted) throw new InterruptedError('waiting for the snapshot agent');
-    const job = await kube.call(
-      k8s.BatchV1Api,
-      {
-        verb: 'get',
-        resource: 'jobs.batch',
-        namespace: ns,
-        name: cfg.jobName,
-        what: `Job ${ns}/${cfg.jobName}`,
-      },
-      (api) => api.readNamespacedJob({ name: cfg.jobName, namespace: ns }),
-    );
+    const job = await readAgentJob(kube, cfg);
     const outcome = jobOutcome(job);
 
     try {
