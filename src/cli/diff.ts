@@ -1,9 +1,7 @@
 /** `aicr diff BASELINE CURRENT`: drift between two snapshots (or recipes, validation results, fleet reports). */
 import { Option, type Command } from 'commander';
 import type { DiffFlags } from '../commands/diff.js';
-import { examples, FlagState } from './flags.js';
-
-const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+import { collect, examples, FlagState } from './flags.js';
 
 export function registerDiff(program: Command, st: FlagState): void {
   program

@@ -26,7 +26,7 @@ export function addFleetFlags(cmd: Command, st: FlagState): Command {
       new Option(
         '--workers <n>',
         `with --deploy-agent: fleet mode, at most n agent pods at once (default ${DEFAULT_WORKERS}); with --node-selector alone: snapshot every matching node`,
-      ).argParser((v: string) => intParser('workers', 1)(st.once('workers')(v))),
+      ).argParser(intParser('workers', 1)),
     );
 }
 
