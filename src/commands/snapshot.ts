@@ -104,20 +104,25 @@ async function prepareLocal(o: LocalSnapshotRequest): Promise<number> {
   return timeoutMs || 5 * 60_000;
 }
 
-/** Collects the snapshot on this machine and writes it (file, stdout or ConfigMap). */
-export async function runLocalSnapshot(o: LocalSnapshotRequest): Promise<void> {
-  const { format, inputs } = o;
-  const timeoutMs = await prepareLocal(o);
-  // Ctrl-C / SIGTERM during collection: child process groups are killed, exit 130 / 143.
-  const release = holdInterrupts();
-  const snap = await collectLocalSnapshot({
+/** The collection options of a local request (one place for `snapshot` and `snapshot --watch`). */
+function collectOptions(o: LocalSnapshotRequest, timeoutMs: number): LocalSnapshotOptions {
+  return {
     filter: o.filter,
     exclude: o.exclude,
     kubeconfig: o.kubeconfig,
     maxNodesPerEntry: o.maxNodesPerEntry,
     timeoutMs,
     version: buildInfo.version,
-  }).finally(release);
+  };
+}
+
+/** Collects the snapshot on this machine and writes it (file, stdout or ConfigMap). */
+export async function runLocalSnapshot(o: LocalSnapshotRequest): Promise<void> {
+  const { format, inputs } = o;
+  const timeoutMs = await prepareLocal(o);
+  // Ctrl-C / SIGTERM during collection: child process groups are killed, exit 130 / 143.
+  const release = holdInterrupts();
+  const snap = await collectLocalSnapshot(collectOptions(o, timeoutMs)).finally(release);
   if (o.requireGpu) checkRequireGpu(snap);
   await writeDocument(o.output, snap, { kind: 'snapshot', format, kubeconfig: o.kubeconfig, inputs });
   log().info('snapshot completed', {
@@ -153,16 +158,7 @@ export async function runWatchSnapshot(o: WatchSnapshotRequest): Promise<void> {
     maxChanges: o.maxChanges,
     timeoutMs: watchTimeoutMs,
     root: osRootFromEnv(),
-    collect: (signal) =>
-      collectLocalSnapshot({
-        filter: o.filter,
-        exclude: o.exclude,
-        kubeconfig: o.kubeconfig,
-        maxNodesPerEntry: o.maxNodesPerEntry,
-        timeoutMs,
-        version: buildInfo.version,
-        signal,
-      }),
+    collect: (signal) => collectLocalSnapshot({ ...collectOptions(o, timeoutMs), signal }),
     writeSnapshot: output
       ? (snap) => writeDocument(output, snap, { kind: 'snapshot', format, kubeconfig: o.kubeconfig, inputs })
       : undefined,

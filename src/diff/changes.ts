@@ -13,7 +13,7 @@
  * (`componentRefs[gpu-operator].version`), else by index (`[3]`).
  */
 import { describeReading, resolvePath } from '../model/path.js';
-import { isPlainObject, jsonEqual } from './patch.js';
+import { isPlainObject, jsonEqual, uniqueStringField } from './patch.js';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';
 
@@ -163,18 +163,8 @@ export function snapshotChanges(a: Record<string, unknown>, b: Record<string, un
 }
 
 function itemKey(a: unknown[], b: unknown[]): string | undefined {
-  for (const f of ['name', 'type', 'subtype', 'id', 'path', 'node']) {
-    const ok = (arr: unknown[]) => {
-      const seen = new Set<string>();
-      for (const x of arr) {
-        if (!isPlainObject(x) || typeof x[f] !== 'string' || seen.has(x[f])) return false;
-        seen.add(x[f]);
-      }
-      return true;
-    };
-    if ((a.length || b.length) && ok(a) && ok(b)) return f;
-  }
-  return undefined;
+  if (a.length === 0 && b.length === 0) return undefined;
+  return uniqueStringField(a, b, ['name', 'type', 'subtype', 'id', 'path', 'node']);
 }
 
 function genericInto(a: unknown, b: unknown, path: string, out: Change[]): void {

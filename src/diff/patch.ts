@@ -46,21 +46,26 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/**
+ * The first of `fields` that every element of both arrays has as a string, unique on each side (the key
+ * array elements are matched by instead of their index); undefined when there is none.
+ */
+export function uniqueStringField(a: unknown[], b: unknown[], fields: readonly string[]): string | undefined {
+  const unique = (arr: unknown[], f: string) => {
+    const seen = new Set<string>();
+    for (const x of arr) {
+      if (!isPlainObject(x) || typeof x[f] !== 'string' || seen.has(x[f])) return false;
+      seen.add(x[f]);
+    }
+    return true;
+  };
+  return fields.find((f) => unique(a, f) && unique(b, f));
+}
+
 /** The identity field shared by every element of both arrays, unique on each side; else undefined. */
 function identityField(a: unknown[], b: unknown[]): string | undefined {
   if (a.length === 0 || b.length === 0) return undefined;
-  for (const f of IDENTITY_FIELDS) {
-    const ok = (arr: unknown[]) => {
-      const seen = new Set<string>();
-      for (const x of arr) {
-        if (!isPlainObject(x) || typeof x[f] !== 'string' || seen.has(x[f])) return false;
-        seen.add(x[f]);
-      }
-      return true;
-    };
-    if (ok(a) && ok(b)) return f;
-  }
-  return undefined;
+  return uniqueStringField(a, b, IDENTITY_FIELDS);
 }
 
 function diffInto(a: unknown, b: unknown, ptr: string, ops: PatchOp[]): void {
