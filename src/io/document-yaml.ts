@@ -116,10 +116,17 @@ function readSingle(s: string): [string, number] | Bail {
   }
 }
 
+/**
+ * YAML white space is space and tab only (JavaScript's trim also removes U+00A0 and other Unicode spaces,
+ * which are content in YAML).
+ */
+const trimYamlStart = (s: string): string => s.replace(/^[ \t]+/, '');
+const trimYamlEnd = (s: string): string => s.replace(/[ \t]+$/, '');
+
 /** After a quoted scalar: nothing, or spaces and a comment. */
 function restIsEmpty(rest: string): boolean {
   if (rest === '') return true;
-  const t = rest.trimStart();
+  const t = trimYamlStart(rest);
   return t === '' || (t.startsWith('#') && t.length < rest.length);
 }
 
@@ -132,7 +139,7 @@ function readValue(s: string): { v: unknown; text: string } | Bail {
     return { v: r[0], text: r[0] };
   }
   const hash = s.indexOf(' #');
-  const text = (hash >= 0 ? s.slice(0, hash) : s).trimEnd();
+  const text = trimYamlEnd(hash >= 0 ? s.slice(0, hash) : s);
   if (text === '[]') return { v: [], text };
   if (text === '{}') return { v: {}, text };
   if (PLAIN_START_BAD.has(c)) return BAIL;
@@ -157,7 +164,7 @@ function readKeyLine(content: string): KeyLine | undefined | Bail {
   if (c === '"' || c === "'") {
     const r = c === '"' ? readDouble(content) : readSingle(content);
     if (r === BAIL) return BAIL;
-    if (content[r[1]] !== ':') return content.slice(r[1]).trim() === '' ? undefined : BAIL;
+    if (content[r[1]] !== ':') return trimYamlStart(content.slice(r[1])) === '' ? undefined : BAIL;
     keyValue = r[0];
     keyText = r[0];
     after = content.slice(r[1] + 1);
@@ -172,7 +179,7 @@ function readKeyLine(content: string): KeyLine | undefined | Bail {
     after = content.slice(sep + 1);
   }
   if (after !== '' && after[0] !== ' ') return BAIL;
-  const rest = after.trimStart();
+  const rest = trimYamlStart(after);
   return { key: keyString(keyValue, keyText), keyValue, keyText, rest: rest.startsWith('#') ? '' : rest };
 }
 
@@ -215,7 +222,7 @@ export function fastYaml(text: string): unknown {
     if (indent === line.length || line.charCodeAt(indent) === 0x23) continue;
     if (indent === 0) {
       if (line.startsWith('---')) {
-        if (seenContent || line.slice(3).trim() !== '') return BAIL;
+        if (seenContent || trimYamlStart(line.slice(3)) !== '') return BAIL;
         continue;
       }
       if (line.startsWith('...') || line.startsWith('%')) return BAIL;

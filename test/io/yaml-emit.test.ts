@@ -282,6 +282,8 @@ test('toYaml round-trips known hard cases', () => {
     { a: 18446744073709551615n, b: -9223372036854775808n, c: 9007199254740993n },
     { a: [[[]]], b: [{}], c: { d: {} }, e: [[{ f: [] }]] },
     [[['deep']]],
+    // U+00A0 and other Unicode spaces are content in YAML, not white space to trim (found by fast-check).
+    { a: 'x\u00a0', b: '\u00a0', c: '\u2003y\u2003', '\u00a0k\u00a0': 'v' },
   ];
   for (const value of cases) {
     const text = toYaml(value);
