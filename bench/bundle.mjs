@@ -10,9 +10,10 @@
 // nothing hidden beside it. Leftovers of a SIGKILL must be gone after the next run.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { slowCatalog } from '../test/helpers/slow-catalog.mjs';
 import { cli, median, requireBuild, TRAINING_CRITERIA } from './_lib.mjs';
 
 requireBuild();
@@ -85,39 +86,6 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-function slowCatalog(dir, n, iterations) {
-  const data = path.join(dir, 'data');
-  const names = Array.from({ length: n }, (_, i) => `slow-${i}`);
-  mkdirSync(data, { recursive: true });
-  writeFileSync(
-    path.join(data, 'registry.yaml'),
-    'apiVersion: aicr.nvidia.com/v1alpha1\nkind: ComponentRegistry\ncomponents:\n' +
-      names
-        .map((c) => `  - name: ${c}\n    displayName: ${c}\n    manifest:\n      defaultNamespace: slow\n`)
-        .join(''),
-  );
-  for (const c of names) {
-    mkdirSync(path.join(data, 'components', c, 'manifests'), { recursive: true });
-    writeFileSync(path.join(data, 'components', c, 'values.yaml'), 'variant: a\n');
-    writeFileSync(
-      path.join(data, 'components', c, 'manifests', 'cm.yaml'),
-      `{{ range until ${iterations} }}{{ end }}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${c}\ndata:\n  variant: {{ index .Values "${c}" "variant" | quote }}\n`,
-    );
-  }
-  const recipe = path.join(dir, 'recipe.yaml');
-  writeFileSync(
-    recipe,
-    'kind: RecipeResult\napiVersion: aicr.nvidia.com/v1alpha1\ncomponentRefs:\n' +
-      names
-        .map(
-          (c) =>
-            `  - name: ${c}\n    type: Helm\n    valuesFile: components/${c}/values.yaml\n    manifestFiles: [components/${c}/manifests/cm.yaml]\n`,
-        )
-        .join(''),
-  );
-  return { data, recipe };
-}
-
 function treeHash(dir) {
   const h = createHash('sha256');
   const walk = (rel) => {
@@ -150,7 +118,7 @@ async function interruptedCheck(runs) {
     '-o',
     out,
     '--set',
-    `slow-0:variant=${variant}`,
+    `slow-00:variant=${variant}`,
   ];
   // Reference trees and the duration of an uninterrupted run.
   const ref = {};

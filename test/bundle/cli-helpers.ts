@@ -1,48 +1,12 @@
 /** Helpers for end-to-end bundle tests: a slow `--data` catalog, async CLI children, tree checks. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { cliPath } from '../helpers/paths.js';
 import { readTree } from './helpers.js';
 
-/**
- * A catalog of `n` manifest-only components whose template loops `iterations` times (well inside
- * the template limits), so that a bundle takes a while; plus the recipe using them. `variant`
- * changes every rendered manifest, so two bundles of the same catalog differ in every component.
- */
-export function slowCatalog(dir: string, n: number, iterations: number): { data: string; recipe: string } {
-  const data = path.join(dir, 'data');
-  mkdirSync(data, { recursive: true });
-  const names = Array.from({ length: n }, (_, i) => `slow-${String(i).padStart(2, '0')}`);
-  writeFileSync(
-    path.join(data, 'registry.yaml'),
-    'apiVersion: aicr.nvidia.com/v1alpha1\nkind: ComponentRegistry\ncomponents:\n' +
-      names
-        .map((c) => `  - name: ${c}\n    displayName: ${c}\n    manifest:\n      defaultNamespace: slow\n`)
-        .join(''),
-  );
-  for (const c of names) {
-    mkdirSync(path.join(data, 'components', c, 'manifests'), { recursive: true });
-    writeFileSync(path.join(data, 'components', c, 'values.yaml'), 'variant: a\n');
-    writeFileSync(
-      path.join(data, 'components', c, 'manifests', 'cm.yaml'),
-      `{{ range until ${iterations} }}{{ end }}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${c}\ndata:\n  variant: {{ index .Values "${c}" "variant" | quote }}\n`,
-    );
-  }
-  const recipe = path.join(dir, 'slow-recipe.yaml');
-  writeFileSync(
-    recipe,
-    'kind: RecipeResult\napiVersion: aicr.nvidia.com/v1alpha1\ncomponentRefs:\n' +
-      names
-        .map(
-          (c) =>
-            `  - name: ${c}\n    type: Helm\n    valuesFile: components/${c}/values.yaml\n    manifestFiles: [components/${c}/manifests/cm.yaml]\n`,
-        )
-        .join(''),
-  );
-  return { data, recipe };
-}
+export { slowCatalog } from '../helpers/slow-catalog.mjs';
 
 export interface Child {
   proc: ChildProcess;

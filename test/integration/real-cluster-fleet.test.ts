@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { adminKubeconfig, Api, cli, rnd, skipReason } from './real-cluster-helpers.js';
+import { adminKubeconfig, Api, cli, finishAgentPod, rnd, skipReason } from './real-cluster-helpers.js';
 
 const snapshotFor = (node: string, driver: string) => `apiVersion: aicr.nvidia.com/v1alpha1
 kind: Snapshot
@@ -47,47 +47,10 @@ function kubelet(api: Api, ns: string, behave: (node: string) => { exitCode: num
   const playOne = async (pod: any) => {
     const node: string = pod.spec.nodeName;
     const b = behave(node);
-    const args: string[] = pod.spec.containers[0].args;
-    const [cmNs, cmName] = args[args.indexOf('--output') + 1]!.replace(/^cm:\/\//, '').split('/') as [
-      string,
-      string,
-    ];
-    if (b.exitCode === 0) {
-      await api.putConfigMap(cmNs, cmName, {
-        'snapshot.yaml': snapshotFor(node, b.driver ?? '570.86.15'),
-        format: 'yaml',
-      });
-    }
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    await api.ok(
-      'PATCH',
-      `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/status`,
-      {
-        status: {
-          phase: b.exitCode === 0 ? 'Succeeded' : 'Failed',
-          startTime: now,
-          containerStatuses: [
-            {
-              name: 'aicr',
-              image: pod.spec.containers[0].image,
-              imageID: '',
-              ready: false,
-              restartCount: 0,
-              started: false,
-              state: {
-                terminated: {
-                  exitCode: b.exitCode,
-                  reason: b.exitCode === 0 ? 'Completed' : 'Error',
-                  startedAt: now,
-                  finishedAt: now,
-                },
-              },
-            },
-          ],
-        },
-      },
-      'application/merge-patch+json',
-    );
+    await finishAgentPod(api, ns, pod, {
+      exitCode: b.exitCode,
+      snapshot: b.exitCode === 0 ? snapshotFor(node, b.driver ?? '570.86.15') : undefined,
+    });
   };
   const loop = (async () => {
     while (running) {

@@ -187,6 +187,21 @@ export async function playNode(api: Api, ns: string, jobName: string, o: PlayNod
         (!o.jobUid || p.metadata.ownerReferences?.some((r: { uid: string }) => r.uid === o.jobUid)),
     );
   });
+  await finishAgentPod(api, ns, pod, o);
+  return pod.metadata.name as string;
+}
+
+/**
+ * Finishes one agent pod as its kubelet and container would: writes the result ConfigMap its `--output`
+ * names (when `snapshot` is given), then sets the pod Succeeded/Failed with a terminated container
+ * through the status subresource, so the real Job controller completes or fails the Job.
+ */
+export async function finishAgentPod(
+  api: Api,
+  ns: string,
+  pod: any,
+  o: { exitCode: number; snapshot?: string },
+): Promise<void> {
   const args: string[] = pod.spec.containers[0].args;
   const out = args[args.indexOf('--output') + 1]!;
   const [cmNs, cmName] = out.replace(/^cm:\/\//, '').split('/') as [string, string];
@@ -224,7 +239,6 @@ export async function playNode(api: Api, ns: string, jobName: string, o: PlayNod
     },
     'application/merge-patch+json',
   );
-  return pod.metadata.name as string;
 }
 
 /** The built CLI with `--kubeconfig`. */

@@ -10,25 +10,14 @@ import { existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'no
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { RECIPE_UBUNTU_2404, SNAPSHOT_UBUNTU_2404 } from '../helpers/documents.js';
 import { runCli } from '../helpers/cli.js';
 import { cliPath } from '../helpers/paths.js';
 import { FakeKubeApiServer } from '../k8s/fake-api-server.js';
 
 const MiB = 1024 * 1024;
-const SNAPSHOT = `apiVersion: aicr.nvidia.com/v1alpha1
-kind: Snapshot
-measurements:
-  - type: OS
-    subtypes:
-      - subtype: release
-        data: {ID: ubuntu, VERSION_ID: "24.04"}
-`;
-const RECIPE = `apiVersion: aicr.nvidia.com/v1alpha1
-kind: RecipeResult
-constraints:
-  - name: OS.release.VERSION_ID
-    value: "24.04"
-`;
+const SNAPSHOT = SNAPSHOT_UBUNTU_2404;
+const RECIPE = RECIPE_UBUNTU_2404;
 const FILE_LIMIT = /more than 67108864 bytes \(64 MiB\), the limit for files, devices and pipes/;
 
 let dir: string;

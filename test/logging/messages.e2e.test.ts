@@ -11,23 +11,12 @@ import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import { RECIPE_UBUNTU_2404, SNAPSHOT_UBUNTU_2404 } from '../helpers/documents.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/paths.js';
 
-const SNAPSHOT = `apiVersion: aicr.nvidia.com/v1alpha1
-kind: Snapshot
-measurements:
-  - type: OS
-    subtypes:
-      - subtype: release
-        data: {ID: ubuntu, VERSION_ID: "24.04"}
-`;
-const RECIPE = `apiVersion: aicr.nvidia.com/v1alpha1
-kind: RecipeResult
-constraints:
-  - name: OS.release.VERSION_ID
-    value: "24.04"
-`;
+const SNAPSHOT = SNAPSHOT_UBUNTU_2404;
+const RECIPE = RECIPE_UBUNTU_2404;
 const TLS = path.join(repoRoot, 'test', 'k8s', 'tls');
 const MODES: [string, string[]][] = [
   ['cli', []],
