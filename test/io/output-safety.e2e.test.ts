@@ -31,6 +31,14 @@ import { cliPath } from '../helpers/paths.js';
 
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
+/**
+ * Why the cases that run the CLI as `nobody` cannot run here, or false: they need root, and a checkout
+ * `nobody` can read (a clone under a private 0700 folder, as `mktemp -d` makes, is not).
+ */
+const cannotRunAsNobody: string | false = !isRoot
+  ? 'needs root to run as nobody'
+  : spawnSync(process.execPath, [cliPath, '--version'], { uid: NOBODY, gid: NOBODY }).status !== 0 &&
+    `the nobody user cannot run ${cliPath} (a folder above the checkout is not readable by others)`;
 
 const SNAPSHOT = `apiVersion: aicr.nvidia.com/v1alpha1
 kind: Snapshot
@@ -334,7 +342,7 @@ describe('-o regular files: mode, owner and hard links kept; new files get the u
 
   it(
     'a user who cannot chown rewrites in place: owner, mode and inode stay',
-    { skip: !isRoot && 'needs root to set up' },
+    { skip: cannotRunAsNobody },
     async () => {
       const d = sub();
       chownSync(d, NOBODY, NOBODY);
@@ -480,28 +488,24 @@ describe('unusable output paths: exit 2 (bad path) or 4 (permission), never 8, n
     assert.deepEqual(readdirSync(path.join(d, 'adir')), []);
   });
 
-  it(
-    'a folder the user may not write is exit 4',
-    { skip: !isRoot && 'needs root to run as nobody' },
-    async () => {
-      const d = sub();
-      const ro = path.join(d, 'ro');
-      mkdirSync(ro);
-      chmodSync(ro, 0o755);
-      const r = spawnSync(
-        process.execPath,
-        [cliPath, 'recipe', '--service', 'eks', '-o', path.join(ro, 'x.yaml')],
-        {
-          uid: NOBODY,
-          gid: NOBODY,
-          encoding: 'utf8',
-        },
-      );
-      assert.equal(r.status, 4, r.stderr);
-      assert.match(r.stderr, /\[UNAUTHORIZED\] cannot write output file .*x\.yaml: permission denied/);
-      assert.deepEqual(readdirSync(ro), []);
-    },
-  );
+  it('a folder the user may not write is exit 4', { skip: cannotRunAsNobody }, async () => {
+    const d = sub();
+    const ro = path.join(d, 'ro');
+    mkdirSync(ro);
+    chmodSync(ro, 0o755);
+    const r = spawnSync(
+      process.execPath,
+      [cliPath, 'recipe', '--service', 'eks', '-o', path.join(ro, 'x.yaml')],
+      {
+        uid: NOBODY,
+        gid: NOBODY,
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(r.status, 4, r.stderr);
+    assert.match(r.stderr, /\[UNAUTHORIZED\] cannot write output file .*x\.yaml: permission denied/);
+    assert.deepEqual(readdirSync(ro), []);
+  });
 
   it('bad paths fail before any work: a 30s snapshot never starts collecting', async () => {
     const d = sub();
