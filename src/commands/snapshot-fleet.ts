@@ -7,9 +7,9 @@
  * (the report names them with the reason; every other node's snapshot is written); 2 bad flags; 3 no
  * node selected; 4/6 cluster access; 130 interrupted (Jobs and RBAC cleaned up).
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { AicrError, invalid } from '../errors/index.js';
+import { invalid } from '../errors/index.js';
 import type { Format } from '../io/serialize.js';
 import { parseDuration } from '../util/duration.js';
 import { splitList } from '../util/list.js';
@@ -202,16 +202,15 @@ export async function runFleetSnapshot(o: FleetFlags, format: Format): Promise<v
 
 /** A `--nodes` file: plain text (any extension), `-` for stdin, or a URL. */
 async function readNodeList(location: string): Promise<string> {
-  const { isHttpUrl } = await import('../io/uri.js');
+  const { checkInputLocation, isConfigMapUri, isHttpUrl } = await import('../io/uri.js');
+  if (isConfigMapUri(location)) {
+    throw invalid(`--nodes ${location}: a node list is read from a file, - (stdin) or an http(s) URL`);
+  }
+  // The one reader's size caps for files, devices, FIFOs, stdin and HTTP; a missing file is exit 3.
+  const reader = await import('../io/reader.js');
   if (location === '-' || isHttpUrl(location)) {
-    const { readSource } = await import('../io/reader.js');
-    return (await readSource(location, { what: 'node list' })).text;
+    return (await reader.readSource(location, { what: 'node list' })).text;
   }
-  try {
-    return await readFile(location, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new AicrError('NOT_FOUND', `--nodes ${location}: file not found`);
-    throw invalid(`--nodes ${location}: cannot read it: ${(err as Error).message}`);
-  }
+  checkInputLocation(location, 'node list');
+  return reader.readLocalFile(location, 'node list');
 }

@@ -99,7 +99,8 @@ function isStdinPath(file: string): boolean {
   return file === '/dev/stdin' || /^\/(?:dev|proc\/self)\/fd\/0$/.test(file);
 }
 
-async function readLocalFile(file: string, what: string): Promise<string> {
+/** A local file, device, FIFO or process substitution as text, within FILE_MAX_BYTES (not found = exit 3). */
+export async function readLocalFile(file: string, what: string): Promise<string> {
   const subject = `${what} "${file}"`;
   try {
     // stat follows symlinks: a link to a file is read, a link to a directory refused.
