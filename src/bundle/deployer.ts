@@ -17,6 +17,8 @@ export interface DeployContext {
   toolVersion: string;
   /** Git repository URL for Argo CD (`--repo`). */
   repo?: string;
+  /** `--vendor-charts`: component → bundle-relative path of its chart archive. */
+  charts?: Map<string, string>;
 }
 
 export interface Deployer {

@@ -23,6 +23,7 @@ import { MARKER, markerFile, Staging } from './staging.js';
 import { runValidations } from './validations.js';
 import { finalValues } from './values.js';
 import { mapPool } from '../util/pool.js';
+import { chartFile, provenanceFile, vendorCharts, type VendorOptions, type VendoredChart } from './vendor.js';
 
 export const DEPLOYER_IMPLS: Record<DeployerName, Deployer> = { helm: helmDeployer, argocd: argocdDeployer };
 
@@ -50,6 +51,8 @@ export interface BundleRequest {
   toolVersion: string;
   /** Template engine for manifestFiles (defaults to src/template). */
   render?: TemplateRenderer;
+  /** `--vendor-charts`: pull every Helm chart into the bundle (helm deployer only). */
+  vendor?: VendorOptions;
 }
 
 export interface BundleResult {
@@ -178,10 +181,19 @@ function combinedError(failures: AicrError[]): AicrError {
   );
 }
 
+/** Argo CD reads charts from their repositories: vendoring is refused with it (docs/bundle.md). */
+export function vendorWithArgo(): AicrError {
+  return invalid(
+    '--vendor-charts works with --deployer helm only: Argo CD Applications read charts from their repositories; ' +
+      'bundle with --deployer helm for an air-gapped install, or mirror the charts into a registry Argo CD can reach',
+  );
+}
+
 export async function generateBundle(req: BundleRequest): Promise<BundleResult> {
   const started = performance.now();
   const deployerName = req.deployer ?? 'helm';
   const deployer = DEPLOYER_IMPLS[deployerName];
+  if (req.vendor && deployerName !== 'helm') throw vendorWithArgo();
   const scheduling = req.scheduling ?? {};
   const plan = planComponents(req.recipe, req.registry, req.set ?? []);
   checkReserved(
@@ -217,7 +229,14 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
     chain = next;
     return next;
   };
+  let vendored: VendoredChart[] = [];
   try {
+    if (req.vendor) {
+      // Pulled into the staging tree first: a failed pull leaves no bundle behind.
+      vendored = await vendorCharts(plan.components, staging.dir, req.vendor);
+      ctx.charts = new Map(vendored.map((v) => [v.component, v.path]));
+    }
+    const archives = new Map(vendored.map((v) => [v.component, chartFile(v)]));
     await mapPool(
       plan.components,
       req.concurrency ?? 0,
@@ -234,6 +253,8 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
           if (stopped()) return;
           const out: ComponentOutput = { c, values, manifests };
           const files = deployer.componentFiles(out, ctx);
+          const archive = archives.get(c.name);
+          if (archive) files.push(archive);
           for (const f of files) staging.write(f);
           outputs.set(c.name, { out, files });
         } catch (err) {
@@ -254,6 +275,7 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
       ordered.map((o) => o.out),
       ctx,
     );
+    if (req.vendor) root.push(provenanceFile(vendored));
     const data = req.dataDir ? dataFiles(req.dataDir, source) : [];
     const trailing = deployer.trailingFiles(ctx);
     files.push(...root, ...data, ...trailing, markerFile());

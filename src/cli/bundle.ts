@@ -82,6 +82,33 @@ const BUNDLE_FLAGS = [
     help: 'components generated at the same time (0 = all, 1 = one after another; default 0)',
     kind: 'int',
   },
+  {
+    flags: '--vendor-charts',
+    help: 'pull every Helm chart (exact version) into the bundle with helm pull and record it in provenance.yaml; deploy.sh then needs no chart repository (needs helm on PATH)',
+    kind: 'bool',
+    default: false,
+  },
+  {
+    flags: '--plain-http',
+    help: 'with --vendor-charts: reach oci:// chart registries over plain HTTP (helm pull --plain-http), e.g. a local registry',
+    kind: 'bool',
+    default: false,
+  },
+  {
+    flags: '--repository-config <file>',
+    help: "with --vendor-charts: helm's repositories file (credentials of classic repositories; default: helm's)",
+    kind: 'value',
+  },
+  {
+    flags: '--registry-config <file>',
+    help: "with --vendor-charts: helm's OCI registry credentials file (default: helm's)",
+    kind: 'value',
+  },
+  {
+    flags: '--repository-cache <dir>',
+    help: "with --vendor-charts: helm's repository index cache (default: helm's)",
+    kind: 'value',
+  },
 ] as const satisfies readonly FlagSpec[];
 
 type BundleOpts = FlagValues<typeof BUNDLE_FLAGS> & { recipe: string; kubeconfig?: string; data?: string };
@@ -104,6 +131,8 @@ export function registerBundle(program: Command): void {
         'aicr bundle -r recipe.yaml -o ./gitops --deployer argocd --repo https://github.com/my-org/gpu-gitops.git',
         'aicr recipe --service eks --intent training | aicr bundle -r - -o ./bundle',
         '',
+        'aicr bundle -r recipe.yaml -o ./airgap --vendor-charts          # charts inside; then: aicr verify ./airgap',
+        '',
         '# Then: cd ./bundle && sha256sum -c checksums.txt && ./deploy.sh',
       ]),
     );
@@ -117,6 +146,12 @@ export function registerBundle(program: Command): void {
     const { parseDeployer, parseScheduling, runBundle } = await import('../commands/bundle.js');
     const deployer = parseDeployer(opts.deployer);
     const scheduling = parseScheduling(opts);
+    const helmOnly = ['plainHttp', 'repositoryConfig', 'registryConfig', 'repositoryCache'] as const;
+    const stray = helmOnly.find((k) => opts[k] !== undefined && opts[k] !== false);
+    if (stray && !opts.vendorCharts) {
+      const flag = '--' + stray.replace(/[A-Z]/g, (ch) => '-' + ch.toLowerCase());
+      throw invalid(`${flag} only applies with --vendor-charts (it configures helm pull)`);
+    }
     await runBundle({
       recipe: opts.recipe,
       output,
@@ -129,6 +164,15 @@ export function registerBundle(program: Command): void {
       kubeconfig: opts.kubeconfig,
       data: opts.data,
       force: opts.force ?? false,
+      vendor: opts.vendorCharts
+        ? {
+            plainHttp: opts.plainHttp ?? false,
+            repositoryConfig: opts.repositoryConfig,
+            registryConfig: opts.registryConfig,
+            repositoryCache: opts.repositoryCache,
+            concurrency: opts.concurrency ?? 0,
+          }
+        : undefined,
     });
     log().debug('bundle command finished');
   });

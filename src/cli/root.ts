@@ -15,6 +15,7 @@ import { registerQuery } from './query.js';
 import { registerRecipe } from './recipe.js';
 import { registerSnapshot } from './snapshot.js';
 import { registerValidate } from './validate.js';
+import { registerVerify } from './verify.js';
 import { registerVersion } from './version.js';
 import { safeText } from '../util/escape.js';
 import { writeStderr, writeStdout } from '../util/stdio.js';
@@ -31,6 +32,7 @@ export const COMMANDS: Registrar[] = [
   registerValidate,
   registerDiff,
   registerBundle,
+  registerVerify,
   registerVersion,
 ];
 

@@ -5,7 +5,8 @@ import { log } from '../logging/logger.js';
 import { loadRecipe } from '../model/load.js';
 import { openStore } from '../recipe/store.js';
 import { buildInfo } from '../version/buildinfo.js';
-import { generateBundle, type BundleResult } from '../bundle/generate.js';
+import { generateBundle, vendorWithArgo, type BundleResult } from '../bundle/generate.js';
+import type { VendorOptions } from '../bundle/vendor.js';
 import { parseSet, type DeployerName, type Scheduling } from '../bundle/options.js';
 
 /** The flag-value parsers of `aicr bundle` (src/cli/bundle.ts wires the flags to them). */
@@ -28,6 +29,8 @@ export interface RunBundleOptions {
   data?: string;
   /** Replace an existing output directory that is not an aicr bundle. */
   force?: boolean;
+  /** `--vendor-charts` (with helm's config paths and --plain-http); undefined = off. */
+  vendor?: VendorOptions;
   /** Where the summary goes (stdout by default). */
   write?: (text: string) => void;
 }
@@ -61,6 +64,7 @@ export async function runBundle(o: RunBundleOptions): Promise<BundleResult> {
     );
   }
   if (o.repo !== undefined) checkRepoUrl(o.repo);
+  if (o.vendor && o.deployer !== 'helm') throw vendorWithArgo();
   const outputDir = path.resolve(o.output);
   log().info('generating bundle', {
     deployer: o.deployer,
@@ -89,6 +93,7 @@ export async function runBundle(o: RunBundleOptions): Promise<BundleResult> {
     force: o.force,
     inputs: o.recipe !== '-' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(o.recipe) ? [o.recipe] : [],
     toolVersion: buildInfo.version,
+    vendor: o.vendor,
   });
   log().info('bundle generated', {
     type: result.deployer,

@@ -36,7 +36,7 @@ export function kindLabel(c: PlannedComponent): string {
  * installed (chart arguments, Kustomize URL) and how READMEs show it. Values are raw; templates
  * quote them (`shq`, `md`, `cell`).
  */
-export function componentView(c: PlannedComponent, hasManifests: boolean, index: number) {
+export function componentView(c: PlannedComponent, hasManifests: boolean, index: number, vendored?: string) {
   return {
     position: index + 1,
     name: c.name,
@@ -50,7 +50,9 @@ export function componentView(c: PlannedComponent, hasManifests: boolean, index:
     path: c.path,
     tag: c.tag,
     wave: c.wave,
-    chartArgs: c.kind === 'helm' ? helmChartArgs(c) : [],
+    chartArgs: c.kind === 'helm' ? (vendored ? [vendored] : helmChartArgs(c)) : [],
+    /** Bundle-relative path of the vendored chart archive (`--vendor-charts`), else "". */
+    chartPath: vendored ?? '',
     kustomizeUrl: c.kind === 'kustomize' ? kustomizeUrl(c) : '',
     /** Version column of README tables: the Kustomize tag or the chart version. */
     shownVersion: c.kind === 'kustomize' ? c.tag : c.version,

@@ -12,8 +12,12 @@ import { shq } from '../shell.js';
 import { componentReadme, rootReadme } from './readme.js';
 import { deployScript, undeployScript, type ScriptComponent } from './scripts.js';
 
-function scriptComponents(outs: ComponentOutput[]): ScriptComponent[] {
-  return outs.map((o) => ({ c: o.c, hasManifests: o.manifests.length > 0 }));
+function scriptComponents(outs: ComponentOutput[], ctx: DeployContext): ScriptComponent[] {
+  return outs.map((o) => ({
+    c: o.c,
+    hasManifests: o.manifests.length > 0,
+    chartPath: ctx.charts?.get(o.c.name),
+  }));
 }
 
 /** The recipe as bundled: only enabled components, deploymentOrder reduced accordingly. */
@@ -40,7 +44,10 @@ export const helmDeployer: Deployer = {
     }
     files.push({
       path: `${o.c.name}/README.md`,
-      content: componentReadme({ c: o.c, hasManifests: o.manifests.length > 0 }, ctx.toolVersion),
+      content: componentReadme(
+        { c: o.c, hasManifests: o.manifests.length > 0, chartPath: ctx.charts?.get(o.c.name) },
+        ctx.toolVersion,
+      ),
       mode: FILE_MODE,
     });
     for (const m of o.manifests) {
@@ -49,7 +56,7 @@ export const helmDeployer: Deployer = {
     return files;
   },
   rootFiles(outs: ComponentOutput[], ctx: DeployContext): GeneratedFile[] {
-    const sc = scriptComponents(outs);
+    const sc = scriptComponents(outs, ctx);
     return [
       { path: 'README.md', content: rootReadme(ctx.recipe, sc, ctx.toolVersion), mode: FILE_MODE },
       { path: 'deploy.sh', content: deployScript(sc, ctx.toolVersion), mode: SCRIPT_MODE },

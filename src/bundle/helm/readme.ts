@@ -10,6 +10,12 @@ import type { ScriptComponent } from './scripts.js';
 export function componentReadme(s: ScriptComponent, toolVersion: string): string {
   return renderBundleTemplate('component-README.md', {
     ...componentView(s.c, s.hasManifests, 0),
+    ...(s.chartPath
+      ? {
+          chartArgs: [s.chartPath.slice(s.c.name.length + 1)],
+          chartPath: s.chartPath.slice(s.c.name.length + 1),
+        }
+      : {}),
     toolVersion,
   });
 }
@@ -36,10 +42,11 @@ function environment(recipe: RecipeResult): { label: string; value: string }[] {
 
 export function rootReadme(recipe: RecipeResult, comps: ScriptComponent[], toolVersion: string): string {
   return renderBundleTemplate('README.md', {
+    vendored: comps.some((s) => s.chartPath),
     recipeVersion: String(recipe.metadata?.version || 'unknown'),
     toolVersion,
     environment: environment(recipe),
-    components: comps.map((s, i) => componentView(s.c, s.hasManifests, i)),
+    components: comps.map((s, i) => componentView(s.c, s.hasManifests, i, s.chartPath)),
     constraints: recipe.constraints ?? [],
     removalOrder: comps.map((s) => s.c.name).reverse(),
   });

@@ -23,6 +23,8 @@ import { componentView } from './chart.js';
 export interface ScriptComponent {
   c: PlannedComponent;
   hasManifests: boolean;
+  /** Bundle-relative path of the vendored chart archive (`--vendor-charts`). */
+  chartPath?: string;
 }
 
 /** Namespaces never deleted by undeploy.sh. */
@@ -52,7 +54,7 @@ export function deployScript(components: ScriptComponent[], toolVersion: string)
   );
   return renderBundleTemplate('deploy.sh', {
     version: toolVersion,
-    components: components.map((s, i) => componentView(s.c, s.hasManifests, i)),
+    components: components.map((s, i) => componentView(s.c, s.hasManifests, i, s.chartPath)),
     namespaces: uniq(components.map((s) => s.c.namespace)),
     asyncComponents: components
       .filter((s) => deployFacts(s.c).async)
@@ -67,7 +69,7 @@ export function undeployScript(components: ScriptComponent[], toolVersion: strin
   const facts = components.map((s) => deployFacts(s.c));
   return renderBundleTemplate('undeploy.sh', {
     version: toolVersion,
-    components: reversed.map((s, i) => componentView(s.c, s.hasManifests, i)),
+    components: reversed.map((s, i) => componentView(s.c, s.hasManifests, i, s.chartPath)),
     namespaces: uniq(reversed.filter((s) => s.c.kind !== 'manifest').map((s) => s.c.namespace)).filter(
       (n) => !PROTECTED_NAMESPACES.includes(n),
     ),
