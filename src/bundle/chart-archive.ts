@@ -115,16 +115,16 @@ export function* tarEntries(tar: Buffer): Generator<TarEntry> {
 }
 
 /** Name and version from the archive's `<dir>/Chart.yaml` (the top-level chart, not subcharts). */
-export function readChartArchive(archive: Buffer): ChartMeta {
+export function readChartArchive(archive: Buffer, maxUnpacked = MAX_UNPACKED_BYTES): ChartMeta {
   if (archive.length > MAX_ARCHIVE_BYTES)
     throw new ArchiveError(`archive is larger than ${MAX_ARCHIVE_BYTES} bytes`);
   let tar: Buffer;
   try {
-    tar = gunzipSync(archive, { maxOutputLength: MAX_UNPACKED_BYTES });
+    tar = gunzipSync(archive, { maxOutputLength: maxUnpacked });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError)
-      throw new ArchiveError(`unpacks to more than ${MAX_UNPACKED_BYTES} bytes`);
+      throw new ArchiveError(`unpacks to more than ${maxUnpacked} bytes`);
     throw new ArchiveError(`not a gzip archive: ${e.message}`);
   }
   const charts: { dir: string; data: Buffer }[] = [];
