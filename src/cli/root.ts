@@ -81,7 +81,7 @@ export function buildProgram(): { program: Command; errors: string[] } {
         'aicr completion bash > /etc/bash_completion.d/aicr',
         '',
         '# Exit codes: 0 ok, 2 invalid input, 3 not found, 4 unauthorized, 5 timeout,',
-        '# 6 unavailable, 8 internal, 9 validation failed (aicr validate)',
+        '# 6 unavailable, 8 internal, 9 failed checks (aicr validate, aicr verify)',
       ]),
     );
   program.hook('preAction', (_this, action) => {
