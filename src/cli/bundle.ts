@@ -130,7 +130,6 @@ export function registerBundle(program: Command): void {
         'aicr bundle -r recipe.yaml -o ./bundle --workload-gate nodewright.nvidia.com/runtime-required=true:NoSchedule --workload-selector app=training --nodes 8',
         'aicr bundle -r recipe.yaml -o ./gitops --deployer argocd --repo https://github.com/my-org/gpu-gitops.git',
         'aicr recipe --service eks --intent training | aicr bundle -r - -o ./bundle',
-        '',
         'aicr bundle -r recipe.yaml -o ./airgap --vendor-charts          # charts inside; then: aicr verify ./airgap',
         '',
         '# Then: cd ./bundle && sha256sum -c checksums.txt && ./deploy.sh',
