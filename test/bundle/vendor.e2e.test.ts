@@ -28,6 +28,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { cliPath } from '../helpers/paths.js';
 import { findTool, toolSkipReason } from '../helpers/tools.js';
 import { cleanup, readTree, run, tempDir } from './helpers.js';
 
@@ -619,5 +620,70 @@ describe('aicr verify without vendored charts', () => {
     assert.equal(doc.recipePassed, false);
     assert.equal(doc.trustLevel, 'unknown');
     assert.match(lines, /link\.yaml: not listed in checksums\.txt and not a regular file/);
+  });
+});
+
+describe('bundle --vendor-charts interrupted during a pull', { skip: toolSkipReason('helm') }, () => {
+  let dir: string;
+  let server: http.Server;
+  const held: http.ServerResponse[] = [];
+  before(async () => {
+    dir = tempDir('aicr-vendor-int-');
+    // A repository that accepts the request and never answers: the pull hangs.
+    server = http.createServer((_req, res) => held.push(res));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  });
+  after(async () => {
+    for (const r of held) r.destroy();
+    server.closeAllConnections();
+    await close(server);
+    cleanup(dir);
+  });
+
+  it('reports a long pull, and SIGINT kills helm and leaves no bundle (exit 130)', async () => {
+    const port = (server.address() as net.AddressInfo).port;
+    const recipe = path.join(dir, 'recipe.yaml');
+    writeFileSync(
+      recipe,
+      'kind: RecipeResult\napiVersion: aicr.nvidia.com/v1alpha1\ncomponentRefs:\n' +
+        `  - name: slow\n    namespace: slow\n    type: Helm\n    chart: slow\n    source: http://127.0.0.1:${port}\n    version: 1.0.0\n`,
+    );
+    const out = path.join(dir, 'out');
+    const helm = findTool('helm')!;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NO_COLOR: '1',
+      PATH: `${path.dirname(helm)}:${process.env.PATH}`,
+      HELM_CONFIG_HOME: path.join(dir, 'helm', 'config'),
+      HELM_CACHE_HOME: path.join(dir, 'helm', 'cache'),
+      HELM_DATA_HOME: path.join(dir, 'helm', 'data'),
+    };
+    delete env.AICR_DEBUG;
+    delete env.AICR_LOG_JSON;
+    const proc = spawn(process.execPath, [cliPath, 'bundle', '-r', recipe, '-o', out, '--vendor-charts'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    proc.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    proc.stdout!.resume();
+    const exited = new Promise<number | null>((r) => proc.on('close', (code) => r(code)));
+    const t0 = Date.now();
+    while (!/still pulling chart slow 1\.0\.0 for slow \(1\ds\)/.test(stderr)) {
+      if (Date.now() - t0 > 40_000) throw new Error(`no progress line: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(held.length > 0, 'helm reached the repository');
+    proc.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.match(stderr, /interrupted by SIGINT: bundle not written/);
+    assert.ok(!existsSync(out));
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.startsWith('.out.')),
+      [],
+    );
+    // helm is gone with its process group: no process still has the staging path on its command line.
+    const ps = run('ps', ['-eo', 'args']);
+    assert.ok(!ps.stdout.includes(`${dir}/.out.aicr-staging`), ps.stdout);
   });
 });
