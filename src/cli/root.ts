@@ -14,6 +14,7 @@ import { examples, FlagState, parseBool } from './flags.js';
 import { registerQuery } from './query.js';
 import { registerRecipe } from './recipe.js';
 import { registerSnapshot } from './snapshot.js';
+import { registerSchema } from './schema.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 import { safeText } from '../util/escape.js';
@@ -31,6 +32,7 @@ export const COMMANDS: Registrar[] = [
   registerValidate,
   registerDiff,
   registerBundle,
+  registerSchema,
   registerVersion,
 ];
 
