@@ -21,10 +21,21 @@ export const COMPLETION_VALUES: Record<string, string[]> = {
   platform: allowedValues('platform'),
   format: ['yaml', 'json', 'table'],
   phase: ['readiness', 'deployment'],
+  schema: ['v1'],
 };
 
 /** Flags whose value is a path (completion offers files). */
-export const FILE_FLAGS = new Set(['output', 'snapshot', 'criteria', 'data', 'kubeconfig', 'recipe']);
+export const FILE_FLAGS = new Set([
+  'output',
+  'snapshot',
+  'criteria',
+  'data',
+  'kubeconfig',
+  'recipe',
+  'policy',
+  'opa',
+  'output-dir',
+]);
 
 /** Parser of a repeatable flag: the values accumulate in a list. */
 export const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
