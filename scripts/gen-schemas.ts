@@ -30,6 +30,10 @@ function adapt(node: unknown): unknown {
     if (k === 'format' && v === 'int64') continue;
     out[k] = adapt(v);
   }
+  // `number` already admits integers (zod's bigint alternative of a reading).
+  if (Array.isArray(out.type) && out.type.includes('number')) {
+    out.type = out.type.filter((t) => t !== 'integer');
+  }
   // anyOf of identical alternatives (integer | bigint-as-integer) collapses to one.
   if (Array.isArray(out.anyOf)) {
     const seen = new Map<string, unknown>();

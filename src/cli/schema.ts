@@ -14,10 +14,7 @@ export function registerSchema(program: Command, st: FlagState): void {
     .description(
       'Print the JSON Schema (draft 2020-12) of an aicr document kind, list them, or write them all',
     )
-    .argument(
-      '[kind]',
-      'document kind, case-insensitive: RecipeCriteria, RecipeResult, Snapshot, ValidationResult',
-    )
+    .argument('[kind]', 'document kind, case-insensitive (aicr schema --list shows them)')
     .addOption(new Option('-t, --format <format>', 'json (default) or yaml').argParser(st.once('format')))
     .addOption(new Option('--list', 'list the kinds with their schema $id'))
     .addOption(

@@ -8,7 +8,7 @@ import { invalid } from '../errors/index.js';
 import { readDocument } from '../io/reader.js';
 import { displayLocation } from '../io/uri.js';
 import { checkDocumentSchema } from '../schema/check.js';
-import { SCHEMA_VERSIONS, schemaId, findSchemaKind } from '../schema/registry.js';
+import { SCHEMA_VERSIONS, schemaId } from '../schema/registry.js';
 import { escapeControl } from '../util/escape.js';
 import { writeStdout } from '../util/stdio.js';
 
@@ -30,13 +30,12 @@ export async function runSchemaValidate(req: SchemaValidateRequest): Promise<voi
   for (const file of req.files) {
     const { doc } = await readDocument(file, {
       what: 'document',
-      kinds: ['snapshot', 'recipe', 'validation', 'criteria'],
+      kinds: ['snapshot', 'recipe', 'validation', 'criteria', 'fleet'],
       kubeconfig: req.kubeconfig,
     });
     const shown = escapeControl(file === '-' ? 'stdin' : displayLocation(file));
     const res = checkDocumentSchema(doc);
-    const row = res.kind ? findSchemaKind(res.kind) : undefined;
-    const against = row ? ` ${res.kind} (${schemaId(row)})` : '';
+    const against = res.row ? ` ${res.kind ?? ''} (${schemaId(res.row)})` : '';
     if (res.problems.length === 0) {
       writeStdout(`${shown}: ok${against}\n`);
       continue;

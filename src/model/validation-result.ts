@@ -70,7 +70,7 @@ export const validationResultSchema = z
   .passthrough();
 
 /** Output type without the passthrough index signatures (what the code writes). */
-type Strict<T> = T extends (infer E)[]
+export type Strict<T> = T extends (infer E)[]
   ? Strict<E>[]
   : T extends object
     ? string extends keyof T

@@ -12,8 +12,10 @@ import { findSchemaKind, schemaKindNames, type SchemaKind } from './registry.js'
 export const MAX_ISSUES = 50;
 
 export interface SchemaCheck {
-  /** The kind the document was checked as; undefined when it could not be detected. */
+  /** The document's kind; undefined when it could not be detected. */
   kind?: string;
+  /** The schema it was checked against. */
+  row?: SchemaKind;
   /** One line per problem: `$.path: expected …, got …`; empty when the document is valid. */
   problems: string[];
 }
@@ -111,13 +113,14 @@ export function detectKind(doc: unknown): SchemaKind | string {
 export function checkDocumentSchema(doc: unknown): SchemaCheck {
   const row = detectKind(doc);
   if (typeof row === 'string') return { problems: [row] };
+  const kind = String((doc as Record<string, unknown>).kind);
   const res = row.schema.safeParse(doc);
-  if (res.success) return { kind: row.kind, problems: [] };
+  if (res.success) return { kind, row, problems: [] };
   const problems = res.error.issues.map((i) => describeIssue(i, doc));
   const unique = [...new Set(problems)];
   if (unique.length > MAX_ISSUES) {
     const more = unique.length - MAX_ISSUES;
-    return { kind: row.kind, problems: [...unique.slice(0, MAX_ISSUES), `… and ${more} more`] };
+    return { kind, row, problems: [...unique.slice(0, MAX_ISSUES), `… and ${more} more`] };
   }
-  return { kind: row.kind, problems: unique };
+  return { kind, row, problems: unique };
 }

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { criteriaFileSchema, recipeResultSchema, snapshotSchema } from '../model/schema.js';
 import { ACCEPTED_API_VERSIONS } from '../model/snapshot.js';
+import { diffDocumentSchema, fleetReportSchema } from '../model/reports.js';
 import { validationResultSchema } from '../model/validation-result.js';
 
 export const SCHEMA_VERSIONS = ['v1'] as const;
@@ -32,6 +33,12 @@ const apiVersion = z.enum(ACCEPTED_API_VERSIONS as [string, ...string[]]);
 /** Every published kind, sorted by kind. */
 export const SCHEMA_KINDS: readonly SchemaKind[] = [
   {
+    kind: 'FleetReport',
+    description:
+      'What a fleet snapshot (`aicr snapshot --deploy-agent --workers N`) found: majority readings, deviations, failed nodes',
+    schema: fleetReportSchema.extend({ apiVersion }),
+  },
+  {
     kind: 'RecipeCriteria',
     description:
       'A criteria file for `aicr recipe --criteria`: service, accelerator, intent, os, platform, nodes',
@@ -47,6 +54,12 @@ export const SCHEMA_KINDS: readonly SchemaKind[] = [
     kind: 'Snapshot',
     description: 'Measurements of a node and its cluster, as `aicr snapshot` writes them',
     schema: snapshotSchema.extend({ kind: z.literal('Snapshot'), apiVersion }),
+  },
+  {
+    kind: 'SnapshotDiff',
+    aliases: ['RecipeResultDiff', 'ValidationResultDiff', 'FleetReportDiff'],
+    description: 'The change list of `aicr diff --format json|yaml` (SnapshotDiff and the other *Diff kinds)',
+    schema: diffDocumentSchema.extend({ apiVersion }),
   },
   {
     kind: 'ValidationResult',

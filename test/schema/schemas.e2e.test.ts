@@ -12,6 +12,9 @@ import { parse } from 'yaml';
 import { generateSchemas, SCHEMA_DIR } from '../../scripts/gen-schemas.js';
 import { checkDocumentSchema } from '../../src/schema/check.js';
 import { SCHEMA_KINDS, schemaFile } from '../../src/schema/registry.js';
+import { buildFleetReport } from '../../src/diff/fleet.js';
+import { serialize } from '../../src/io/serialize.js';
+import { toSnapshot } from '../../src/model/load.js';
 import { runCli } from '../helpers/cli.js';
 import { fixturesDir, repoRoot } from '../helpers/paths.js';
 
@@ -28,6 +31,11 @@ const KIND_FILE: Record<string, string> = {
   Recipe: 'reciperesult.json',
   RecipeCriteria: 'recipecriteria.json',
   ValidationResult: 'validationresult.json',
+  FleetReport: 'fleetreport.json',
+  SnapshotDiff: 'snapshotdiff.json',
+  RecipeResultDiff: 'snapshotdiff.json',
+  ValidationResultDiff: 'snapshotdiff.json',
+  FleetReportDiff: 'snapshotdiff.json',
 };
 /** ajv's verdict on a document, against the schema its kind names. */
 function ajvCheck(doc: Record<string, unknown>): { ok: boolean; errors: string } {
@@ -91,7 +99,7 @@ test('aicr schema --list, --output-dir, unknown kind, no kind', async () => {
   assert.equal(unknown.code, 2);
   assert.match(
     unknown.stderr,
-    /unknown schema kind "Nope": must be one of: RecipeCriteria, RecipeResult, Snapshot, ValidationResult/,
+    /unknown schema kind "Nope": must be one of: FleetReport, RecipeCriteria, RecipeResult, Snapshot, SnapshotDiff, ValidationResult/,
   );
   assert.equal((await runCli(['schema'])).code, 2);
   assert.equal((await runCli(['schema', 'snapshot', '--list'])).code, 2);
@@ -147,6 +155,48 @@ test('every document aicr writes validates against its published schema (ajv), i
       written.push(result);
     }
   }
+  // aicr diff's change lists (yaml and json) of every kind it compares.
+  const pairs: [string, string][] = [
+    [tmp('validation-node-ok.yaml'), tmp('validation-node-old.json')],
+    [tmp('recipe-0.yaml'), tmp('recipe-1.json')],
+    [path.join(fixturesDir, 'policy', 'node-ok.yaml'), path.join(fixturesDir, 'policy', 'node-old.yaml')],
+  ];
+  for (const [i, [a, b]] of pairs.entries()) {
+    for (const format of ['yaml', 'json']) {
+      const out = tmp(`diff-${i}.${format}`);
+      const d = await runCli(['diff', a, b, '-t', format, '-o', out]);
+      assert.equal(d.code, 0, d.stderr);
+      written.push(out);
+    }
+  }
+  // A FleetReport as a fleet run builds and writes it (the same builder and serializers).
+  const node = (name: string, file: string) => ({ node: name, snapshot: toSnapshot(parseFile(file), file) });
+  const report = buildFleetReport(
+    [
+      node('a', path.join(fixturesDir, 'policy', 'node-ok.yaml')),
+      node('b', path.join(fixturesDir, 'policy', 'node-ok.yaml')),
+      node('c', path.join(fixturesDir, 'policy', 'node-old.yaml')),
+      { node: 'd', reason: 'timed out' },
+    ],
+    { timestamp: '2026-01-01T00:00:00Z' },
+  );
+  for (const format of ['yaml', 'json'] as const) {
+    const out = tmp(`fleet-report.${format}`);
+    writeFileSync(out, serialize(report, format));
+    written.push(out);
+  }
+  const fleetDiff = tmp('fleet-diff.json');
+  const fd = await runCli([
+    'diff',
+    tmp('fleet-report.yaml'),
+    path.join(fixturesDir, 'policy', 'node-old.yaml'),
+    '-t',
+    'json',
+    '-o',
+    fleetDiff,
+  ]);
+  assert.equal(fd.code, 0, fd.stderr);
+  written.push(fleetDiff);
   written.push(path.join(repoRoot, 'docs', 'examples', 'criteria.yaml'));
   for (const file of written) {
     const doc = parseFile(file);
@@ -160,7 +210,9 @@ test('every document aicr writes validates against its published schema (ajv), i
   assert.equal(
     all.stdout
       .split('\n')
-      .filter((l) => / ok (Snapshot|RecipeResult|RecipeCriteria|ValidationResult) /.test(l)).length,
+      .filter((l) =>
+        / ok (Snapshot|RecipeResult|RecipeCriteria|ValidationResult|FleetReport|\w+Diff) /.test(l),
+      ).length,
     written.length,
   );
 });
@@ -324,7 +376,7 @@ test('validate --schema: kind from the document, several files, stdin, errors', 
   assert.equal(noKind.code, 2);
   assert.match(
     noKind.stdout,
-    /document has no kind field; expected one of RecipeCriteria, RecipeResult, Snapshot, ValidationResult/,
+    /document has no kind field; expected one of FleetReport, RecipeCriteria, RecipeResult, Snapshot, SnapshotDiff, ValidationResult/,
   );
   const bad = tmp('bad.json');
   writeFileSync(bad, JSON.stringify({ ...good.validation, status: 'ok' }));
