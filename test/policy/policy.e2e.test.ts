@@ -194,8 +194,11 @@ test(
   'no engine: exit 2 saying how to get opa; missing policy exit 3; not .rego exit 2',
   { skip },
   async () => {
+    // An empty PATH folder: no opa anywhere (runCli starts node by its absolute path).
+    const bare = tmp('bare-path');
+    mkdirSync(bare);
     const noOpa = await runCli(['validate', '-r', recipe, '-s', nodeOk, '--policy', examples], {
-      env: { PATH: path.dirname(process.execPath), AICR_OPA: undefined },
+      env: { PATH: bare, AICR_OPA: undefined },
     });
     assert.equal(noOpa.code, 2, noOpa.stderr);
     assert.match(
