@@ -21,6 +21,7 @@ export const COMPLETION_VALUES: Record<string, string[]> = {
   platform: allowedValues('platform'),
   format: ['yaml', 'json', 'table'],
   phase: ['readiness', 'deployment'],
+  schema: ['v1'],
 };
 
 /** Flags whose value is a path (completion offers files). */
@@ -34,6 +35,9 @@ export const FILE_FLAGS = new Set([
   'repository-config',
   'registry-config',
   'repository-cache',
+  'policy',
+  'opa',
+  'output-dir',
 ]);
 
 /** Parser of a repeatable flag: the values accumulate in a list. */

@@ -14,6 +14,7 @@ import { examples, FlagState, parseBool } from './flags.js';
 import { registerQuery } from './query.js';
 import { registerRecipe } from './recipe.js';
 import { registerSnapshot } from './snapshot.js';
+import { registerSchema } from './schema.js';
 import { registerValidate } from './validate.js';
 import { registerVerify } from './verify.js';
 import { registerVersion } from './version.js';
@@ -33,6 +34,7 @@ export const COMMANDS: Registrar[] = [
   registerDiff,
   registerBundle,
   registerVerify,
+  registerSchema,
   registerVersion,
 ];
 

@@ -72,6 +72,23 @@ const VALIDATE_FLAGS = [
     default: true,
   },
   {
+    flags: '--policy <path>',
+    help:
+      'Open Policy Agent policy: a .rego file (Rego v1) or a folder of them (sorted; *_test.rego left out); ' +
+      'its deny/violation messages fail the run (exit 9); evaluated with the opa binary',
+    kind: 'list',
+  },
+  {
+    flags: '--opa <path>',
+    help: 'the opa binary for --policy (env AICR_OPA; default: opa on PATH)',
+    kind: 'value',
+  },
+  {
+    flags: '--schema <version>',
+    help: 'check the FILE arguments against the published JSON Schema of their kind (v1); exit 2 if any is invalid',
+    kind: 'value',
+  },
+  {
     flags: '--no-cluster',
     help: 'accepted for compatibility; validate never runs in-cluster validators',
     kind: 'switch',
@@ -102,13 +119,33 @@ export function registerValidate(program: Command, st: FlagState): void {
       'aicr validate -r https://example.com/recipe.yaml -s cm://gpu-operator/aicr-snapshot -o result.json -t json',
       'aicr recipe --service eks --gpu h100 --intent training | aicr validate -r - -s snapshot.yaml',
       'aicr validate -r recipe.yaml -s snapshot.yaml --phase readiness --fail-on-error=false',
+      'aicr validate -r recipe.yaml -s snapshot.yaml --policy policies/ --policy extra.rego',
+      'aicr validate --schema v1 snapshot.yaml recipe.yaml result.json',
       '',
-      '# Result status: pass; partial (nothing failed, some skipped); fail (a constraint failed or errored).',
+      '# Result status: pass; partial (nothing failed, some skipped); fail (a constraint failed or errored,',
+      '# or a policy gave a deny/violation message).',
       '# Exit codes: 0 pass or partial (or any result with --fail-on-error=false); 9 fail;',
-      '# 2 bad flag or document; 3 file or URL not found (HTTP 404); 5 HTTP timeout (30s); 6 URL unreachable.',
+      '# 2 bad flag or document (--schema: a document does not match; --policy: no opa, Rego error);',
+      '# 3 file or URL not found (HTTP 404); 5 HTTP or opa timeout; 6 URL unreachable.',
     ]),
   );
-  cmd.action(async (opts: ValidateOpts) => {
+  cmd.argument('[files...]', 'with --schema: documents to check (file, -, http(s):// URL or cm://)');
+  cmd.action(async (files: string[], opts: ValidateOpts) => {
+    if (opts.schema !== undefined || files.length > 0) {
+      if (opts.schema === undefined) {
+        throw invalid(
+          `unexpected argument "${files[0]}": validate takes documents as arguments only with --schema v1`,
+        );
+      }
+      if (opts.recipe || opts.snapshot || opts.policy) {
+        throw invalid(
+          '--schema checks the FILE arguments only; run the constraint and policy check (--recipe, --snapshot, --policy) as a separate validate',
+        );
+      }
+      const { runSchemaValidate } = await import('../commands/validate-schema.js');
+      await runSchemaValidate({ version: opts.schema, files, kubeconfig: opts.kubeconfig });
+      return;
+    }
     const phases = parsePhases(opts.phase);
     if (!opts.recipe) throw invalid('--recipe is required: a recipe file, -, URL or cm://namespace/name');
     if (!opts.snapshot) {
@@ -137,6 +174,8 @@ export function registerValidate(program: Command, st: FlagState): void {
       kubeconfig: opts.kubeconfig,
       failOnError: opts.failOnError ?? true,
       inputs,
+      policies: opts.policy,
+      opa: opts.opa,
     });
   });
 }

@@ -10,6 +10,7 @@ import { serialize, type Format } from '../io/serialize.js';
 import { displayLocation } from '../io/uri.js';
 import { writeOutput, type NamedInput } from '../io/writer.js';
 import { buildInfo } from '../version/buildinfo.js';
+import { escapeControl } from '../util/escape.js';
 import {
   recipeConstraints,
   validateRecipe,
@@ -28,6 +29,10 @@ export interface ValidateRequest {
   failOnError: boolean;
   /** Inputs an output file must not be (see checkNotAnInput). */
   inputs?: readonly NamedInput[];
+  /** `--policy` files and folders (OPA, Rego v1); their messages fail the run like failed constraints. */
+  policies?: readonly string[];
+  /** `--opa`: the opa binary (else AICR_OPA, else opa on PATH). */
+  opa?: string;
 }
 
 const describe = (location: string, what: string) =>
@@ -72,7 +77,7 @@ export async function runValidate(req: ValidateRequest): Promise<ValidationResul
   const recipe = toRecipe(recipeDoc, source);
   const snapshot = await loadSnapshot(req.snapshot, { kubeconfig: req.kubeconfig });
 
-  const doc = validateRecipe(recipe, snapshot, {
+  const doc: ValidationResult = validateRecipe(recipe, snapshot, {
     phases: req.phases,
     metadata: {
       version: buildInfo.version,
@@ -80,7 +85,22 @@ export async function runValidate(req: ValidateRequest): Promise<ValidationResul
       snapshot: req.snapshot === '-' ? 'stdin' : displayLocation(req.snapshot),
     },
   });
-  if (doc.summary.total === 0) {
+  if (req.policies && req.policies.length > 0) {
+    const { evaluatePolicies } = await import('../policy/opa.js');
+    const { opaFromEnv } = await import('../util/env.js');
+    const policy = await evaluatePolicies({
+      policies: req.policies,
+      opa: req.opa ?? opaFromEnv(),
+      input: { recipe, snapshot, validation: structuredClone(doc) },
+    });
+    doc.policy = policy;
+    if (policy.status === 'fail') doc.status = 'fail';
+    for (const p of policy.policies) {
+      for (const m of p.messages)
+        log().debug('policy message', { package: p.package, rule: m.rule, msg: m.msg });
+    }
+  }
+  if (doc.summary.total === 0 && !doc.policy) {
     log().warn('recipe has no constraints to check for the selected phases', { phases: doc.metadata.phases });
   }
   for (const r of doc.results) {
@@ -105,7 +125,18 @@ export async function runValidate(req: ValidateRequest): Promise<ValidationResul
 
   if (doc.status === 'fail') {
     const bad = doc.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.name);
-    const text = `${s.failed + s.errors} of ${s.total} constraints did not pass: ${bad.join(', ')}`;
+    const parts: string[] = [];
+    if (bad.length > 0)
+      parts.push(`${s.failed + s.errors} of ${s.total} constraints did not pass: ${bad.join(', ')}`);
+    const denied = (doc.policy?.policies ?? []).filter((p) => p.status === 'fail');
+    if (denied.length > 0) {
+      const n = denied.reduce((a, p) => a + p.messages.length, 0);
+      parts.push(
+        `${n} policy message${n === 1 ? '' : 's'} from ${denied.map((p) => p.package).join(', ')}: ` +
+          denied.flatMap((p) => p.messages.map((m) => escapeControl(m.msg))).join('; '),
+      );
+    }
+    const text = parts.join('; ');
     if (req.failOnError) throw new AicrError('VALIDATION_FAILED', `validation failed: ${text}`);
     log().warn(`validation failed (ignored: --fail-on-error=false): ${text}`);
   }

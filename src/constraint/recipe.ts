@@ -18,6 +18,12 @@ import {
 } from './evaluate.js';
 import { parseConstraintExpression } from './expression.js';
 import { parseConstraintPath } from './path.js';
+import type {
+  ValidationEntry,
+  ValidationResult,
+  ValidationStatus,
+  ValidationSummary,
+} from '../model/validation-result.js';
 
 export type SnapshotPhase = 'readiness' | 'deployment';
 export const SNAPSHOT_PHASES: readonly SnapshotPhase[] = ['readiness', 'deployment'];
@@ -99,28 +105,13 @@ export function recipeConstraints(recipe: RecipeConstraintsSource): RecipeConstr
   return { readiness, deployment };
 }
 
-export type ValidationStatus = 'pass' | 'fail' | 'partial';
-
-export interface ValidationEntry extends ConstraintResult {
-  phase: SnapshotPhase;
-}
-
-export interface ValidationSummary {
-  passed: number;
-  failed: number;
-  skipped: number;
-  errors: number;
-  total: number;
-}
-
-export interface ValidationResult {
-  kind: 'ValidationResult';
-  apiVersion: string;
-  metadata: Record<string, unknown>;
-  status: ValidationStatus;
-  summary: ValidationSummary;
-  results: ValidationEntry[];
-}
+// The document's types come from its schema (src/model/validation-result.ts): one definition.
+export type {
+  ValidationEntry,
+  ValidationResult,
+  ValidationStatus,
+  ValidationSummary,
+} from '../model/validation-result.js';
 
 /** Counts per status. */
 export function summarize(entries: readonly Pick<ConstraintResult, 'status'>[]): ValidationSummary {

@@ -36,6 +36,29 @@ export function renderValidationTable(doc: ValidationResult): string {
       );
     }
   }
+  if (doc.policy) lines.push('', ...policyLines(doc.policy));
   lines.push('', summaryLine(doc));
   return lines.join('\n') + '\n';
+}
+
+/** The policy rows: one per message (a passing package gets one PASS row), then the policy status. */
+function policyLines(policy: NonNullable<ValidationResult['policy']>): string[] {
+  const rows: string[][] = [];
+  for (const p of policy.policies) {
+    if (p.messages.length === 0) rows.push(['PASS', p.package, '-', 'no deny or violation messages']);
+    for (const m of p.messages) rows.push(['FAIL', p.package, m.rule, m.msg]);
+  }
+  const all = [['POLICY', 'PACKAGE', 'RULE', 'MESSAGE'], ...rows.map((r) => r.map((c) => escapeControl(c)))];
+  const widths = [0, 1, 2].map((i) => Math.max(...all.map((r) => r[i]!.length)));
+  const out = all.map((r) =>
+    r
+      .map((c, i) => (i === 3 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+  const n = policy.policies.length;
+  out.push(
+    `policy: ${policy.status} (${n} ${n === 1 ? 'package' : 'packages'}${policy.engine ? `, ${policy.engine}` : ''})`,
+  );
+  return out;
 }

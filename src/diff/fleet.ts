@@ -16,6 +16,7 @@
  */
 import { DEFAULT_IGNORES, IgnoreSet } from './changes.js';
 import { API_VERSION, type Measurement, type Reading, type Snapshot } from '../model/snapshot.js';
+import type { FleetReport } from '../model/reports.js';
 
 export interface FleetNodeResult {
   node: string;
@@ -30,18 +31,8 @@ export interface Deviation {
   nodes: { node: string; value: Reading; absent?: boolean }[];
 }
 
-export interface FleetReport {
-  apiVersion: string;
-  kind: 'FleetReport';
-  metadata: Record<string, string>;
-  nodeCount: number;
-  succeeded: number;
-  failed: number;
-  failedNodes: { node: string; reason: string }[];
-  majority: { measurements: Measurement[] };
-  deviations: Deviation[];
-  noMajority: { path: string; values: number }[];
-}
+/** The document's type comes from its schema (src/model/reports.ts): one definition. */
+export type { FleetReport } from '../model/reports.js';
 
 const ABSENT = '\u0000absent';
 const keyOf = (v: Reading | undefined) =>

@@ -8,6 +8,7 @@ import { toJson, toYaml } from '../io/serialize.js';
 import { escapeControl } from '../util/escape.js';
 import { toRecipe, toSnapshot } from '../model/load.js';
 import { API_VERSION } from '../model/snapshot.js';
+import type { DiffDocument as DiffDocumentOut } from '../model/reports.js';
 import {
   DEFAULT_IGNORES,
   genericChanges,
@@ -110,10 +111,10 @@ export function computeDiff(a: DiffDocument, b: DiffDocument, ignorePatterns: re
 }
 
 /** The `--format json|yaml` document. */
-export function diffDocument(r: DiffResult, baseline: string, current: string): Record<string, unknown> {
+export function diffDocument(r: DiffResult, baseline: string, current: string): DiffDocumentOut {
   const count = (k: Change['change']) => r.changes.filter((c) => c.change === k).length;
   return {
-    kind: `${r.kind}Diff`,
+    kind: `${r.kind}Diff` as const,
     apiVersion: API_VERSION,
     baseline,
     current,

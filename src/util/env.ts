@@ -11,6 +11,7 @@
  * | AICR_HTTP_TIMEOUT | duration, bare number = seconds, > 0 | http(s) inputs |
  * | AICR_CODE_CACHE_WARMUP | JSON list of argument lists | build-time code-cache warm-up only |
  * | AICR_OS_ROOT | path (unset = `/`) | the OS collector and `snapshot --watch` read os-release, /proc, /etc under it |
+ * | AICR_OPA | path of the `opa` binary (unset = `opa` on PATH) | `aicr validate --policy` when `--opa` is absent |
  * | NO_COLOR | set = no colors | logging |
  *
  * Flags with an environment source (`AICR_NAMESPACE`, `AICR_IMAGE`, `AICR_REQUIRE_GPU`,
@@ -80,3 +81,6 @@ export function httpTimeoutFromEnv(env: Env = process.env): number | undefined {
     hint: '(e.g. 500ms, 10s or 2m; default 30s)',
   });
 }
+
+/** AICR_OPA: the `opa` binary `validate --policy` runs when `--opa` is absent; undefined = look on PATH. */
+export const opaFromEnv = (env: Env = process.env): string | undefined => env.AICR_OPA || undefined;
