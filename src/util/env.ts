@@ -80,3 +80,26 @@ export function httpTimeoutFromEnv(env: Env = process.env): number | undefined {
     hint: '(e.g. 500ms, 10s or 2m; default 30s)',
   });
 }
+
+/**
+ * The standard OpenTelemetry exporter variables `--trace` honours (OTLP exporter specification); the
+ * exporters themselves also read OTEL_EXPORTER_OTLP_[TRACES_]HEADERS, _INSECURE, _CERTIFICATE, _COMPRESSION.
+ */
+export interface OtelEnv {
+  endpoint?: string;
+  tracesEndpoint?: string;
+  protocol?: string;
+  tracesProtocol?: string;
+  serviceName?: string;
+}
+
+export function otelFromEnv(env: Env = process.env): OtelEnv {
+  const get = (k: string) => env[k]?.trim() || undefined;
+  return {
+    endpoint: get('OTEL_EXPORTER_OTLP_ENDPOINT'),
+    tracesEndpoint: get('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'),
+    protocol: get('OTEL_EXPORTER_OTLP_PROTOCOL'),
+    tracesProtocol: get('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'),
+    serviceName: get('OTEL_SERVICE_NAME'),
+  };
+}
