@@ -14,6 +14,7 @@ import { writeStdout } from '../util/stdio.js';
 import { shq } from '../bundle/shell.js';
 import { installInterruptHandlers } from '../bundle/staging.js';
 import { checkRepoUrl } from '../bundle/argocd/deployer.js';
+import { setAttrs } from '../telemetry/trace.js';
 
 export interface RunBundleOptions {
   recipe: string;
@@ -89,6 +90,11 @@ export async function runBundle(o: RunBundleOptions): Promise<BundleResult> {
     force: o.force,
     inputs: o.recipe !== '-' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(o.recipe) ? [o.recipe] : [],
     toolVersion: buildInfo.version,
+  });
+  setAttrs({
+    'aicr.components': result.components.length,
+    'aicr.files': result.files.length,
+    'aicr.bytes': result.totalBytes,
   });
   log().info('bundle generated', {
     type: result.deployer,

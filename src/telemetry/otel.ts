@@ -30,11 +30,18 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
-function recordError(s: Span, err: unknown): void {
+function recordError(s: Span, err: unknown, outcome = 'error'): void {
   const e = err instanceof Error ? err : new Error(String(err));
   s.recordException(e);
   s.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
-  s.setAttribute('aicr.outcome', 'error');
+  s.setAttribute('aicr.outcome', outcome);
+}
+
+/** The SDK span's attributes (to keep an outcome set inside the span). */
+function hasOutcome(s: Span): boolean {
+  return (
+    (s as unknown as { attributes?: Record<string, unknown> }).attributes?.['aicr.outcome'] !== undefined
+  );
 }
 
 const EXPORTERS = {
@@ -102,7 +109,7 @@ export async function createBackend(cfg: TraceConfig): Promise<TraceBackend> {
         trace.setSpan(otelContext.active(), parent),
       );
       const ok = () => {
-        s.setAttribute('aicr.outcome', 'ok');
+        if (!hasOutcome(s)) s.setAttribute('aicr.outcome', 'ok');
         s.end();
       };
       const fail = (err: unknown) => {
@@ -133,6 +140,9 @@ export async function createBackend(cfg: TraceConfig): Promise<TraceBackend> {
     },
     setAttrs(attrs: Attrs): void {
       (current.getStore() ?? root).setAttributes(clean(attrs));
+    },
+    recordError(err: unknown, outcome: string): void {
+      recordError(current.getStore() ?? root, err, outcome);
     },
     async finish(exitCode: number, err?: unknown): Promise<void> {
       root.setAttribute('aicr.exit_code', exitCode);

@@ -30,6 +30,14 @@ export function setAttrs(attrs: Attrs): void {
   backend?.setAttrs(attrs);
 }
 
+/**
+ * Records an error the code handles (a collector skipped, a component failing) on the current span: an
+ * exception event, status ERROR and `aicr.outcome` (default `error`).
+ */
+export function recordError(err: unknown, outcome = 'error'): void {
+  backend?.recordError(err, outcome);
+}
+
 /** Loads OpenTelemetry and starts the root span. A backend that cannot load is a diagnostic, not a failure. */
 export async function startTracing(cfg: TraceConfig, load = loadBackend): Promise<void> {
   try {

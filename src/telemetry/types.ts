@@ -22,6 +22,7 @@ export interface TraceConfig {
 export interface TraceBackend {
   span<T>(name: string, attrs: Attrs, fn: () => T): T;
   setAttrs(attrs: Attrs): void;
+  recordError(err: unknown, outcome: string): void;
   /** Ends the root span with the exit code (and error) and flushes, within the bounded wait. */
   finish(exitCode: number, err?: unknown): Promise<void>;
 }
