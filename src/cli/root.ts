@@ -12,6 +12,7 @@ import { buildInfo, versionLine } from '../version/buildinfo.js';
 import { registerBundle } from './bundle.js';
 import { registerCompletion } from './completion.js';
 import { registerDiff } from './diff.js';
+import { registerExporter } from './exporter.js';
 import { examples, FlagState, parseBool } from './flags.js';
 import { registerQuery } from './query.js';
 import { registerRecipe } from './recipe.js';
@@ -33,6 +34,7 @@ export const COMMANDS: Registrar[] = [
   registerValidate,
   registerDiff,
   registerBundle,
+  registerExporter,
   registerVersion,
 ];
 
