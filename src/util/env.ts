@@ -12,6 +12,7 @@
  * | AICR_CODE_CACHE_WARMUP | JSON list of argument lists | build-time code-cache warm-up only |
  * | AICR_OS_ROOT | path (unset = `/`) | the OS collector and `snapshot --watch` read os-release, /proc, /etc under it |
  * | NO_COLOR | set = no colors | logging |
+ * | OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL, OTEL_SERVICE_NAME | standard OpenTelemetry | `--trace` (otelFromEnv; docs/observability.md) |
  *
  * Flags with an environment source (`AICR_NAMESPACE`, `AICR_IMAGE`, `AICR_REQUIRE_GPU`,
  * `AICR_RUNTIME_CLASS`) are declared on their option in src/cli and read by the flag parser. Standard
