@@ -31,7 +31,7 @@ const EXPORTER_FLAGS = [
   },
   {
     flags: '--timeout <duration>',
-    help: 'limit for one collection (default: the interval, at most 5m)',
+    help: 'limit for one collection (default "5m"; the next starts --interval after it ends)',
     kind: 'value',
   },
   {

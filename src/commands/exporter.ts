@@ -28,7 +28,7 @@ export interface ExporterRequest {
   filter?: string[];
   exclude?: string[];
   kubeconfig?: string;
-  /** Per-collection deadline (default: the interval, at most 5 minutes). */
+  /** Per-collection deadline (default 5 minutes, as `aicr snapshot --timeout`). */
   timeoutMs?: number;
   /** Stop after this many collections (tests, one-shot scripts); 0 = run until signalled. */
   maxCollections?: number;
@@ -63,7 +63,7 @@ export async function runExporter(req: ExporterRequest): Promise<void> {
   const collectors = selectCollectors(req.filter, req.exclude);
   const recipe = req.recipe ? await loadRecipe(req.recipe, req.kubeconfig) : undefined;
   const metrics = new ExporterMetrics(collectors, !!recipe);
-  const timeoutMs = req.timeoutMs ?? Math.min(req.intervalMs, 5 * 60_000);
+  const timeoutMs = req.timeoutMs ?? 5 * 60_000;
 
   const server = http.createServer((rq, rs) => {
     const url = (rq.url ?? '/').split('?')[0];
