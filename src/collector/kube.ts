@@ -18,7 +18,6 @@ import {
 } from '../k8s/client.js';
 import { AicrError, formatError } from '../errors/index.js';
 import { log } from '../logging/logger.js';
-import { setAttrs, span } from '../telemetry/trace.js';
 import type { Measurement } from '../model/snapshot.js';
 import { abortError, DEFAULT_TIMEOUTS_MS, throwIfAborted, type Collector } from './types.js';
 
@@ -178,21 +177,8 @@ export class KubeLister {
     this.agent.destroy();
   }
 
-  /** GET `path` (with query) as text; non-2xx ⇒ KubeApiError. A span `k8s GET` with `--trace`. */
+  /** GET `path` (with query) as text; non-2xx ⇒ KubeApiError. */
   get(pathAndQuery: string, signal: AbortSignal): Promise<string> {
-    const path = pathAndQuery.split('?')[0];
-    return span(
-      'k8s GET',
-      { 'http.request.method': 'GET', 'url.path': path, 'server.address': this.server },
-      () =>
-        this.getUntraced(pathAndQuery, signal).then((text) => {
-          setAttrs({ 'aicr.bytes': Buffer.byteLength(text) });
-          return text;
-        }),
-    );
-  }
-
-  private getUntraced(pathAndQuery: string, signal: AbortSignal): Promise<string> {
     const url = new URL(this.server + pathAndQuery);
     const headers: http.OutgoingHttpHeaders = { ...(this.options.headers as http.OutgoingHttpHeaders) };
     headers.accept = 'application/json';
