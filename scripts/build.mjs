@@ -134,7 +134,9 @@ await build({
   legalComments: 'none',
   // Libraries are separate bundles (dist/lib-*.cjs, see LIBS) with their own code caches, loaded by the
   // launcher on first require; the ESM-only Kubernetes client is imported from node_modules.
-  external: ['@kubernetes/client-node', ...Object.keys(LIBS)],
+  // OpenTelemetry (--trace) and prom-client (aicr exporter) are required from node_modules by lazily
+  // initialised modules only, never at start-up.
+  external: ['@kubernetes/client-node', '@opentelemetry/*', 'prom-client', ...Object.keys(LIBS)],
   banner: {
     js: "const __aicrImportMetaUrl=require('node:url').pathToFileURL(__filename).href;",
   },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The layer rule of src/ (README "Layout"), checked without dependencies; run by `npm run lint`.
 //
-//   errors, version ← util ← logging ← io ← model ← k8s ← domain ← commands ← cli
+//   errors, version ← util ← telemetry ← logging ← io ← model ← k8s ← domain ← commands ← cli
 //
 // A module may import modules of its own folder and of folders in lower layers only; the domain folders
 // are ordered among themselves (template, catalog, collector, constraint, diff ← snapshot, recipe ← bundle).
@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 export const LAYERS = [
   ['errors', 'version'],
   ['util'],
+  ['telemetry'],
   ['logging'],
   ['io'],
   ['model'],

@@ -24,6 +24,7 @@ import { runValidations } from './validations.js';
 import { finalValues } from './values.js';
 import { mapPool } from '../util/pool.js';
 import { chartFile, provenanceFile, vendorCharts, type VendorOptions, type VendoredChart } from './vendor.js';
+import { recordError, setAttrs, span } from '../telemetry/trace.js';
 
 export const DEPLOYER_IMPLS: Record<DeployerName, Deployer> = { helm: helmDeployer, argocd: argocdDeployer };
 
@@ -240,27 +241,35 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
     await mapPool(
       plan.components,
       req.concurrency ?? 0,
-      async (c) => {
-        try {
-          // Yield to the event loop first: components run interleaved, fail-fast can stop those not
-          // begun, and a signal (SIGINT/SIGTERM) is handled between components.
-          await turn();
-          if (stopped()) return;
-          const values = finalValues(source, c, scheduling);
-          const manifests = c.ref.manifestFiles?.length
-            ? await renderManifests(source, c, values, render!)
-            : [];
-          if (stopped()) return;
-          const out: ComponentOutput = { c, values, manifests };
-          const files = deployer.componentFiles(out, ctx);
-          const archive = archives.get(c.name);
-          if (archive) files.push(archive);
-          for (const f of files) staging.write(f);
-          outputs.set(c.name, { out, files });
-        } catch (err) {
-          failures.push({ wave: c.wave, err: componentError(c, err) });
-        }
-      },
+      (c) =>
+        span(`component ${c.name}`, { 'aicr.component': c.name, 'aicr.wave': c.wave }, async () => {
+          try {
+            // Yield to the event loop first: components run interleaved, fail-fast can stop those not
+            // begun, and a signal (SIGINT/SIGTERM) is handled between components.
+            await turn();
+            if (stopped()) return setAttrs({ 'aicr.outcome': 'stopped' });
+            const values = finalValues(source, c, scheduling);
+            const manifests = c.ref.manifestFiles?.length
+              ? await renderManifests(source, c, values, render!)
+              : [];
+            if (stopped()) return setAttrs({ 'aicr.outcome': 'stopped' });
+            const out: ComponentOutput = { c, values, manifests };
+            const files = deployer.componentFiles(out, ctx);
+            const archive = archives.get(c.name);
+            if (archive) files.push(archive);
+            for (const f of files) staging.write(f);
+            outputs.set(c.name, { out, files });
+            setAttrs({
+              'aicr.files': files.length,
+              'aicr.manifests': manifests.length,
+              'aicr.bytes': files.reduce((n, f) => n + byteSize(f.content), 0),
+            });
+          } catch (err) {
+            const e = componentError(c, err);
+            recordError(e);
+            failures.push({ wave: c.wave, err: e });
+          }
+        }),
       stopped,
     );
     if (failures.length) {

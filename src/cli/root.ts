@@ -4,12 +4,15 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_CODES, exitCodeFor, formatError, invalid } from '../errors/index.js';
-import { debugFromEnv, logJsonFromEnv, logPrefixFromEnv, noColorFromEnv } from '../util/env.js';
+import { debugFromEnv, logJsonFromEnv, logPrefixFromEnv, noColorFromEnv, otelFromEnv } from '../util/env.js';
+import { startTracing, stopTracing } from '../telemetry/trace.js';
+import { FLUSH_TIMEOUT_MS, resolveTraceTarget } from '../telemetry/config.js';
 import { Logger, setLogger, log, type LogMode } from '../logging/logger.js';
 import { buildInfo, versionLine } from '../version/buildinfo.js';
 import { registerBundle } from './bundle.js';
 import { registerCompletion } from './completion.js';
 import { registerDiff } from './diff.js';
+import { registerExporter } from './exporter.js';
 import { examples, FlagState, parseBool } from './flags.js';
 import { registerQuery } from './query.js';
 import { registerRecipe } from './recipe.js';
@@ -35,6 +38,7 @@ export const COMMANDS: Registrar[] = [
   registerBundle,
   registerVerify,
   registerSchema,
+  registerExporter,
   registerVersion,
 ];
 
@@ -54,6 +58,26 @@ function configureLogging(opts: { debug?: boolean; logJson?: boolean }): void {
   if (debug) log().debug('starting', { name: 'aicr', ...buildInfo, logLevel: 'debug' });
 }
 
+/** `--trace`: OpenTelemetry is loaded now, and only now; the command's root span starts. */
+async function configureTracing(action: Command, endpoint: string | undefined): Promise<void> {
+  const names: string[] = [];
+  for (let c: Command | null = action; c && c.parent; c = c.parent) names.unshift(c.name());
+  const target = resolveTraceTarget(endpoint, otelFromEnv());
+  let warned = false;
+  await startTracing({
+    ...target,
+    rootName: ['aicr', ...names].join(' '),
+    rootAttrs: { 'aicr.command': names.join(' '), version: buildInfo.version },
+    flushTimeoutMs: FLUSH_TIMEOUT_MS,
+    onDiagnostic: (line) => {
+      // The first exporter problem is a warning; the rest only with --debug.
+      if (warned) log().debug(line);
+      else log().warn(`tracing (${target.protocol} ${target.url}): ${line}`);
+      warned = true;
+    },
+  });
+}
+
 export function buildProgram(): { program: Command; errors: string[] } {
   const st = new FlagState();
   const errors: string[] = [];
@@ -65,6 +89,11 @@ export function buildProgram(): { program: Command; errors: string[] } {
     .version(versionLine(), '-v, --version', 'print the version and exit')
     .option('--debug', 'debug logging with metadata on stderr (env AICR_DEBUG)')
     .option('--log-json', 'JSON log lines on stderr (env AICR_LOG_JSON)')
+    .option('--trace', 'send OpenTelemetry spans over OTLP (env OTEL_EXPORTER_OTLP_*, OTEL_SERVICE_NAME)')
+    .option(
+      '--trace-endpoint <url>',
+      'OTLP endpoint for --trace (default localhost:4317, gRPC; implies --trace)',
+    )
     .helpOption('-h, --help', 'show help')
     .helpCommand(false)
     .showSuggestionAfterError(true)
@@ -86,8 +115,10 @@ export function buildProgram(): { program: Command; errors: string[] } {
         '# 6 unavailable, 8 internal, 9 failed checks (aicr validate, aicr verify)',
       ]),
     );
-  program.hook('preAction', (_this, action) => {
-    configureLogging(action.optsWithGlobals() as { debug?: boolean; logJson?: boolean });
+  program.hook('preAction', async (_this, action) => {
+    const opts = action.optsWithGlobals() as { trace?: boolean; traceEndpoint?: string };
+    configureLogging(opts as { debug?: boolean; logJson?: boolean });
+    if (opts.trace || opts.traceEndpoint !== undefined) await configureTracing(action, opts.traceEndpoint);
   });
   for (const reg of COMMANDS) reg(program, st);
   registerCompletion(program);
@@ -143,7 +174,7 @@ function normalizeGlobalBools(argv: string[]): string[] {
       out.push(...argv.slice(i));
       break;
     }
-    const m = /^--(debug|log-json)=(.*)$/.exec(a);
+    const m = /^--(debug|log-json|trace)=(.*)$/.exec(a);
     if (m) {
       if (parseBool(m[2], `--${m[1]}`)) out.push(`--${m[1]}`);
       continue;
@@ -153,8 +184,15 @@ function normalizeGlobalBools(argv: string[]): string[] {
   return out;
 }
 
-/** Runs the CLI; returns the exit code. */
+/** Runs the CLI; returns the exit code. With `--trace`, spans are flushed (bounded) before returning. */
 export async function run(rawArgv: string[]): Promise<number> {
+  let failure: unknown;
+  const code = await runCommand(rawArgv, (err) => (failure = err));
+  await stopTracing(code, failure);
+  return code;
+}
+
+async function runCommand(rawArgv: string[], onError: (err: unknown) => void): Promise<number> {
   const { program, errors } = buildProgram();
   let argv: string[];
   try {
@@ -185,6 +223,7 @@ export async function run(rawArgv: string[]): Promise<number> {
       return EXIT_CODES.INVALID_REQUEST;
     }
     const code = exitCodeFor(err);
+    onError(err);
     const l = log();
     l.error('command failed', { error: formatError(err), exitCode: code });
     if (debugRequested(argv) && err instanceof Error && err.stack) {

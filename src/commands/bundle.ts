@@ -15,6 +15,7 @@ import { writeStdout } from '../util/stdio.js';
 import { shq } from '../bundle/shell.js';
 import { installInterruptHandlers } from '../bundle/staging.js';
 import { checkRepoUrl } from '../bundle/argocd/deployer.js';
+import { setAttrs } from '../telemetry/trace.js';
 
 export interface RunBundleOptions {
   recipe: string;
@@ -94,6 +95,11 @@ export async function runBundle(o: RunBundleOptions): Promise<BundleResult> {
     inputs: o.recipe !== '-' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(o.recipe) ? [o.recipe] : [],
     toolVersion: buildInfo.version,
     vendor: o.vendor,
+  });
+  setAttrs({
+    'aicr.components': result.components.length,
+    'aicr.files': result.files.length,
+    'aicr.bytes': result.totalBytes,
   });
   log().info('bundle generated', {
     type: result.deployer,

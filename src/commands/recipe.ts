@@ -13,6 +13,7 @@ import { anyCriteria, CRITERIA_FIELDS, parseCriteriaValue, specificity } from '.
 import { openStore, type RecipeStore } from '../recipe/store.js';
 import type { Format } from '../io/serialize.js';
 import { writeDocument, type NamedInput } from '../io/writer.js';
+import { setAttrs } from '../telemetry/trace.js';
 
 /** Criteria fields as typed (not yet parsed), plus where else criteria come from. */
 export interface RecipeRequest extends OverlayCriteria {
@@ -116,6 +117,10 @@ export async function runRecipe(req: RecipeRequest, out: RecipeOutput): Promise<
     format: out.format,
     kubeconfig: out.kubeconfig,
     inputs: out.inputs,
+  });
+  setAttrs({
+    'aicr.components': recipe.componentRefs?.length ?? 0,
+    'aicr.overlays': recipe.metadata.appliedOverlays?.length ?? 0,
   });
   log().info('recipe generation completed', {
     output: out.output || 'stdout',

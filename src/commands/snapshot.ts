@@ -18,6 +18,7 @@ import { takeSnapshot } from '../snapshot/snapshotter.js';
 import { holdInterrupts } from '../util/child.js';
 import { osRootFromEnv } from '../util/env.js';
 import { buildInfo } from '../version/buildinfo.js';
+import { setAttrs } from '../telemetry/trace.js';
 
 export interface LocalSnapshotOptions extends Omit<CollectorFactoryOptions, 'nodeName'> {
   /** `--filter` / `--exclude` values (comma-separated collector names). */
@@ -125,6 +126,7 @@ export async function runLocalSnapshot(o: LocalSnapshotRequest): Promise<void> {
   const snap = await collectLocalSnapshot(collectOptions(o, timeoutMs)).finally(release);
   if (o.requireGpu) checkRequireGpu(snap);
   await writeDocument(o.output, snap, { kind: 'snapshot', format, kubeconfig: o.kubeconfig, inputs });
+  setAttrs({ 'aicr.measurements': snap.measurements.length });
   log().info('snapshot completed', {
     output: o.output || 'stdout',
     measurements: snap.measurements.map((m) => m.type).join(','),

@@ -18,6 +18,7 @@ import {
   type ValidationResult,
 } from '../constraint/recipe.js';
 import { renderValidationTable } from '../constraint/table.js';
+import { setAttrs } from '../telemetry/trace.js';
 
 export interface ValidateRequest {
   recipe: string;
@@ -114,6 +115,12 @@ export async function runValidate(req: ValidateRequest): Promise<ValidationResul
     inputs: req.inputs,
   });
   const s = doc.summary;
+  setAttrs({
+    'aicr.status': doc.status,
+    'aicr.passed': s.passed,
+    'aicr.failed': s.failed,
+    'aicr.skipped': s.skipped,
+  });
   log().info('validation completed', {
     status: doc.status,
     passed: s.passed,

@@ -28,6 +28,7 @@ import {
   parseHttpUrl,
 } from './uri.js';
 import { httpTimeoutFromEnv } from '../util/env.js';
+import { setAttrs, span } from '../telemetry/trace.js';
 
 export const HTTP_TIMEOUT_MS = 30_000;
 export const HTTP_MAX_BYTES = 16 * 1024 * 1024;
@@ -142,11 +143,23 @@ function describeFetchError(err: unknown): string {
   return (err as Error).message;
 }
 
-/** GET a URL with redirect, time and size limits. */
-export async function fetchUrl(
+/** GET a URL with redirect, time and size limits (a span `HTTP GET` with `--trace`). */
+export function fetchUrl(
   url: string,
   what: string,
   opts: { timeoutMs?: number; maxBytes?: number } = {},
+): Promise<string> {
+  return span(
+    'HTTP GET',
+    { 'http.request.method': 'GET', 'url.full': displayLocation(url), 'aicr.input': what },
+    () => fetchUrlUntraced(url, what, opts),
+  );
+}
+
+async function fetchUrlUntraced(
+  url: string,
+  what: string,
+  opts: { timeoutMs?: number; maxBytes?: number },
 ): Promise<string> {
   const timeoutMs = opts.timeoutMs ?? httpTimeoutFromEnv() ?? HTTP_TIMEOUT_MS;
   const maxBytes = opts.maxBytes ?? HTTP_MAX_BYTES;
@@ -171,6 +184,7 @@ export async function fetchUrl(
         if (controller.signal.aborted) throw timedOut();
         throw unavailable(`cannot reach ${shown} to fetch ${what}: ${describeFetchError(err)}`);
       }
+      setAttrs({ 'http.response.status_code': res.status, 'aicr.redirects': hop });
       if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
         await res.body?.cancel();
         if (hop >= HTTP_MAX_REDIRECTS) {
@@ -213,6 +227,7 @@ export async function fetchUrl(
       if (text.trim() === '') {
         throw invalid(`${what} at ${shown} is empty (HTTP ${res.status} with an empty body)`);
       }
+      setAttrs({ 'aicr.bytes': Buffer.byteLength(text) });
       return text;
     }
   } finally {

@@ -9,6 +9,7 @@ import { AicrError } from '../errors/index.js';
 import { type LoadedKubeConfig, makeApiClient } from './client.js';
 import { type ApiCallContext, apiError, callSignal, isAbortError } from './errors.js';
 import { k8sRequestTimeoutFromEnv, type Env } from '../util/env.js';
+import { span } from '../telemetry/trace.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -48,7 +49,26 @@ export class Kube {
    * Runs `fn` against a fresh client of `api`. Failures become AicrErrors, except those `passThrough`
    * accepts (e.g. 404 or 409 the caller handles), which are rethrown as they are.
    */
-  async call<A, T>(
+  call<A, T>(
+    api: Api<A>,
+    ctx: CallCtx,
+    fn: (client: A) => Promise<T>,
+    passThrough?: (err: unknown) => boolean,
+  ): Promise<T> {
+    return span(
+      `k8s ${ctx.verb} ${ctx.resource}`,
+      {
+        'aicr.k8s.verb': ctx.verb,
+        'aicr.k8s.resource': ctx.resource,
+        'aicr.k8s.namespace': ctx.namespace,
+        'aicr.k8s.name': ctx.name,
+        'server.address': this.server,
+      },
+      () => this.callUntraced(api, ctx, fn, passThrough),
+    );
+  }
+
+  private async callUntraced<A, T>(
     api: Api<A>,
     ctx: CallCtx,
     fn: (client: A) => Promise<T>,

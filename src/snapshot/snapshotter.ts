@@ -7,6 +7,7 @@
  */
 import type { Collector } from '../collector/types.js';
 import { log } from '../logging/logger.js';
+import { recordError, setAttrs, span } from '../telemetry/trace.js';
 import { API_VERSION, type Measurement, type Snapshot } from '../model/snapshot.js';
 import { formatDuration } from '../util/duration.js';
 
@@ -36,7 +37,13 @@ class CollectorTimeout extends Error {
 }
 
 /** Runs one collector under its timeout and the parent signal; undefined when it produced nothing. */
-export async function runCollector(c: Collector, parent?: AbortSignal): Promise<Measurement | undefined> {
+export function runCollector(c: Collector, parent?: AbortSignal): Promise<Measurement | undefined> {
+  return span(`collector ${c.type}`, { 'aicr.collector': c.type, 'aicr.timeout_ms': c.timeoutMs }, () =>
+    collectOne(c, parent),
+  );
+}
+
+async function collectOne(c: Collector, parent?: AbortSignal): Promise<Measurement | undefined> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(new CollectorTimeout(c.timeoutMs)), c.timeoutMs);
   const onParent = () => ctl.abort(parent?.reason ?? new Error('snapshot aborted'));
@@ -54,6 +61,7 @@ export async function runCollector(c: Collector, parent?: AbortSignal): Promise<
     // The race makes a collector that ignores its signal unable to hold the snapshot up.
     const m = await Promise.race([c.collect(ctl.signal), aborted]);
     log().debug(`collected ${c.type}`, { ms: Date.now() - started });
+    setAttrs({ 'aicr.outcome': 'ok', 'aicr.subtypes': m?.subtypes?.length ?? 0 });
     return m;
   } catch (err) {
     const why =
@@ -65,6 +73,7 @@ export async function runCollector(c: Collector, parent?: AbortSignal): Promise<
             ? err.message
             : String(err);
     log().warn(`failed to collect ${c.type} - skipping: ${why}`);
+    recordError(err, 'skipped');
     return undefined;
   } finally {
     clearTimeout(timer);

@@ -13,6 +13,7 @@
  * | AICR_OS_ROOT | path (unset = `/`) | the OS collector and `snapshot --watch` read os-release, /proc, /etc under it |
  * | AICR_OPA | path of the `opa` binary (unset = `opa` on PATH) | `aicr validate --policy` when `--opa` is absent |
  * | NO_COLOR | set = no colors | logging |
+ * | OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL, OTEL_SERVICE_NAME | standard OpenTelemetry | `--trace` (otelFromEnv; docs/observability.md) |
  *
  * Flags with an environment source (`AICR_NAMESPACE`, `AICR_IMAGE`, `AICR_REQUIRE_GPU`,
  * `AICR_RUNTIME_CLASS`) are declared on their option in src/cli and read by the flag parser. Standard
@@ -84,3 +85,25 @@ export function httpTimeoutFromEnv(env: Env = process.env): number | undefined {
 
 /** AICR_OPA: the `opa` binary `validate --policy` runs when `--opa` is absent; undefined = look on PATH. */
 export const opaFromEnv = (env: Env = process.env): string | undefined => env.AICR_OPA || undefined;
+/**
+ * The standard OpenTelemetry exporter variables `--trace` honours (OTLP exporter specification); the
+ * exporters themselves also read OTEL_EXPORTER_OTLP_[TRACES_]HEADERS, _INSECURE, _CERTIFICATE, _COMPRESSION.
+ */
+export interface OtelEnv {
+  endpoint?: string;
+  tracesEndpoint?: string;
+  protocol?: string;
+  tracesProtocol?: string;
+  serviceName?: string;
+}
+
+export function otelFromEnv(env: Env = process.env): OtelEnv {
+  const get = (k: string) => env[k]?.trim() || undefined;
+  return {
+    endpoint: get('OTEL_EXPORTER_OTLP_ENDPOINT'),
+    tracesEndpoint: get('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'),
+    protocol: get('OTEL_EXPORTER_OTLP_PROTOCOL'),
+    tracesProtocol: get('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'),
+    serviceName: get('OTEL_SERVICE_NAME'),
+  };
+}
