@@ -24,7 +24,7 @@ export const LAYERS = [
   ['io'],
   ['model'],
   ['k8s'],
-  ['template', 'catalog', 'collector', 'constraint', 'diff'],
+  ['template', 'catalog', 'collector', 'constraint', 'diff', 'config'],
   ['snapshot', 'recipe'],
   ['bundle'],
   ['commands'],
@@ -33,7 +33,7 @@ export const LAYERS = [
 
 /** Folders a folder may not import although they are lower. */
 export const FORBIDDEN = {
-  cli: ['k8s', 'template', 'catalog', 'collector', 'constraint', 'diff', 'snapshot', 'recipe', 'bundle'],
+  cli: ['k8s', 'template', 'catalog', 'collector', 'constraint', 'diff', 'config', 'snapshot', 'recipe', 'bundle'],
 };
 
 /** Files exempt from the folder rule (never from the cycle check). */

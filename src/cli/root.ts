@@ -9,6 +9,7 @@ import { Logger, setLogger, log, type LogMode } from '../logging/logger.js';
 import { buildInfo, versionLine } from '../version/buildinfo.js';
 import { registerBundle } from './bundle.js';
 import { registerCompletion } from './completion.js';
+import { registerConfig } from './config.js';
 import { registerDiff } from './diff.js';
 import { examples, FlagState, parseBool } from './flags.js';
 import { registerQuery } from './query.js';
@@ -32,6 +33,7 @@ export const COMMANDS: Registrar[] = [
   registerDiff,
   registerBundle,
   registerVersion,
+  registerConfig,
 ];
 
 function configureLogging(opts: { debug?: boolean; logJson?: boolean }): void {

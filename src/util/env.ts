@@ -11,6 +11,7 @@
  * | AICR_HTTP_TIMEOUT | duration, bare number = seconds, > 0 | http(s) inputs |
  * | AICR_CODE_CACHE_WARMUP | JSON list of argument lists | build-time code-cache warm-up only |
  * | AICR_OS_ROOT | path (unset = `/`) | the OS collector and `snapshot --watch` read os-release, /proc, /etc under it |
+ * | AICR_CONFIG | path or http(s) URL | the configuration file (instead of `$XDG_CONFIG_HOME/aicr/config.yaml`), docs/config.md |
  * | NO_COLOR | set = no colors | logging |
  *
  * Flags with an environment source (`AICR_NAMESPACE`, `AICR_IMAGE`, `AICR_REQUIRE_GPU`,
@@ -79,4 +80,15 @@ export function httpTimeoutFromEnv(env: Env = process.env): number | undefined {
     positive: true,
     hint: '(e.g. 500ms, 10s or 2m; default 30s)',
   });
+}
+
+/** AICR_CONFIG: the configuration file read when no --config is given (instead of the per-user default). */
+export const configFileFromEnv = (env: Env = process.env): string | undefined => env.AICR_CONFIG || undefined;
+
+/**
+ * The value of the environment variable an option declares (`AICR_NAMESPACE` for --namespace …), for
+ * `aicr config view`; only AICR_* names are read.
+ */
+export function optionEnvValue(name: string, env: Env = process.env): string | undefined {
+  return name.startsWith('AICR_') ? env[name] : undefined;
 }
