@@ -87,6 +87,27 @@ export function printConfigView(file: string | undefined, rows: ViewRow[], forma
   writeStdout(serialize({ configFile: file ?? null, settings: rows }, format));
 }
 
+/** An example value for the starter file. */
+function sampleOf(k: ConfigKey): string {
+  if (k.example !== undefined) return k.example;
+  switch (k.kind) {
+    case 'list':
+      return '[]';
+    case 'map':
+      return '{}';
+    case 'bool':
+      return 'false';
+    case 'int':
+      return String(k.min ?? 0);
+    case 'enum':
+      return k.values?.[0] ?? '""';
+    case 'criteria':
+      return k.help.split(',')[0];
+    case 'string':
+      return '""';
+  }
+}
+
 /** The commented starter file of `aicr config init`, from the table of settings. */
 export function starterConfig(): string {
   const out = [
@@ -108,20 +129,11 @@ export function starterConfig(): string {
       // Open the groups this key needs that the previous key did not.
       let same = 0;
       while (same < parents.length && same < groups.length && parents[same] === groups[same]) same++;
-      for (let i = same; i < parents.length; i++) out.push(`${'  '.repeat(i + 2)}# ${parents[i]}:`);
+      // Groups are written (empty, they set nothing) so that uncommenting one setting is enough.
+      for (let i = same; i < parents.length; i++) out.push(`${'  '.repeat(i + 2)}${parents[i]}:`);
       groups = parents;
-      const sample =
-        k.kind === 'list'
-          ? '[]'
-          : k.kind === 'map'
-            ? '{}'
-            : k.kind === 'bool'
-              ? 'false'
-              : k.kind === 'int'
-                ? String(k.min ?? 0)
-                : '""';
       out.push(
-        `${'  '.repeat(parents.length + 2)}# ${parts[parts.length - 1]}: ${sample}   # --${k.flag}: ${k.help}`,
+        `${'  '.repeat(parents.length + 2)}# ${parts[parts.length - 1]}: ${sampleOf(k)}   # --${k.flag}: ${k.help}`,
       );
     }
   }

@@ -36,6 +36,8 @@ export interface ConfigKey {
   shadows?: readonly string[];
   /** An environment variable that is not declared on the option (read by the command itself). */
   env?: { name: string; read: () => unknown };
+  /** Example value written (commented) by `aicr config init`; default: by kind. */
+  example?: string;
   /** Shown in `aicr config init` and docs/config.md. */
   help: string;
 }
@@ -50,6 +52,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'output.path',
     flag: 'output',
     kind: 'string',
+    example: 'snapshot.yaml',
     help: 'file, - or cm://namespace/name',
   },
   {
@@ -87,6 +90,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'agent.namespace',
     flag: 'namespace',
     kind: 'string',
+    example: 'gpu-operator',
     help: 'agent namespace (env AICR_NAMESPACE)',
   },
   {
@@ -144,6 +148,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'execution.timeout',
     flag: 'timeout',
     kind: 'string',
+    example: '5m',
     help: 'limit for the collection or the agent Job, e.g. 5m',
   },
   {
@@ -158,6 +163,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'execution.privileged',
     flag: 'privileged',
     kind: 'bool',
+    example: 'true',
     help: 'privileged agent; false for restricted clusters',
   },
   {
@@ -233,6 +239,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'input.snapshot',
     flag: 'snapshot',
     kind: 'string',
+    example: 'snapshot.yaml',
     help: 'derive criteria from this snapshot',
   },
   {
@@ -247,6 +254,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'output.path',
     flag: 'output',
     kind: 'string',
+    example: 'recipe.yaml',
     help: 'file, - or cm://namespace/name',
   },
   {
@@ -271,9 +279,17 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'input.recipe',
     flag: 'recipe',
     kind: 'string',
+    example: 'recipe.yaml',
     help: 'recipe: file, -, URL or cm://namespace/name',
   },
-  { command: 'bundle', path: 'output.target', flag: 'output', kind: 'string', help: 'output directory' },
+  {
+    command: 'bundle',
+    path: 'output.target',
+    flag: 'output',
+    kind: 'string',
+    example: './bundle',
+    help: 'output directory',
+  },
   {
     command: 'bundle',
     path: 'output.force',
@@ -301,6 +317,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'deployment.set',
     flag: 'set',
     kind: 'list',
+    example: '["gpuoperator:driver.version=580.82.07"]',
     help: 'value overrides, component:path=value',
   },
   {
@@ -329,6 +346,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'scheduling.acceleratedNodeSelector',
     flag: 'accelerated-node-selector',
     kind: 'map',
+    example: '{nodeGroup: gpu-worker}',
     help: 'node selector for GPU node components',
   },
   {
@@ -336,6 +354,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'scheduling.acceleratedNodeTolerations',
     flag: 'accelerated-node-toleration',
     kind: 'list',
+    example: '["nvidia.com/gpu=present:NoSchedule"]',
     help: 'tolerations for GPU node components',
   },
   {
@@ -387,6 +406,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'input.recipe',
     flag: 'recipe',
     kind: 'string',
+    example: 'recipe.yaml',
     help: 'recipe: file, -, URL or cm://namespace/name',
   },
   {
@@ -394,6 +414,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'input.snapshot',
     flag: 'snapshot',
     kind: 'string',
+    example: 'snapshot.yaml',
     help: 'snapshot: file, -, URL or cm://namespace/name',
   },
   {
@@ -416,6 +437,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'execution.phases',
     flag: 'phase',
     kind: 'list',
+    example: '[readiness, deployment]',
     help: 'readiness, deployment',
   },
   {
@@ -423,6 +445,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'execution.failOnError',
     flag: 'fail-on-error',
     kind: 'bool',
+    example: 'true',
     help: 'exit 9 when a constraint fails',
   },
   {
