@@ -1,0 +1,97 @@
+// The one table of configuration settings (src/config/keys.ts) against the real command tree, the
+// schema built from it, the per-user default location and the typo suggestions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildProgram } from '../../src/cli/root.js';
+import { CONFIG_COMMANDS, CONFIG_KEYS } from '../../src/config/keys.js';
+import { didYouMean, editDistance, sectionEntries } from '../../src/config/load.js';
+import { defaultConfigPath } from '../../src/config/paths.js';
+import { aicrConfigSchema, type AicrConfig } from '../../src/config/schema.js';
+import { aicrConfigSchema as exported } from '../../src/commands/config.js';
+
+/** Settings whose flag another change adds (issue 12: bundle --vendor-charts). */
+const PENDING = new Set(['bundle --vendor-charts']);
+
+test('every setting names a flag of its command, of the matching kind', () => {
+  const { program } = buildProgram();
+  for (const command of CONFIG_COMMANDS) {
+    const cmd = program.commands.find((c) => c.name() === command);
+    assert.ok(cmd, command);
+    assert.ok(
+      cmd.options.some((o) => o.long === '--config'),
+      `${command} --config`,
+    );
+    for (const key of CONFIG_KEYS.filter((k) => k.command === command)) {
+      const opt = cmd.options.find((o) => o.long === `--${key.flag}`);
+      if (!opt) {
+        assert.ok(
+          PENDING.has(`${command} --${key.flag}`),
+          `aicr ${command} has no --${key.flag} (${key.path})`,
+        );
+        continue;
+      }
+      const takesValue = opt.required || opt.optional;
+      if (key.kind === 'bool') {
+        assert.ok(!opt.required, `${command} --${key.flag} is a value flag, not a boolean`);
+      } else {
+        assert.ok(takesValue, `${command} --${key.flag} takes no value but ${key.path} is a ${key.kind}`);
+      }
+    }
+    // Keys are unique per command and so are flags.
+    const rows = CONFIG_KEYS.filter((k) => k.command === command);
+    assert.equal(new Set(rows.map((k) => k.path)).size, rows.length);
+    assert.equal(new Set(rows.map((k) => k.flag)).size, rows.length);
+  }
+});
+
+test('the schema is strict, needs one section and turns maps into key=value flag values', () => {
+  assert.equal(exported, aicrConfigSchema);
+  const ok = aicrConfigSchema.safeParse({
+    kind: 'AICRConfig',
+    apiVersion: 'aicr.run/v1beta1',
+    spec: { bundle: { scheduling: { acceleratedNodeSelector: { pool: 'gpu', count: 2, on: true } } } },
+  });
+  assert.ok(ok.success);
+  const entries = sectionEntries(ok.data as AicrConfig, 'bundle');
+  assert.deepEqual(
+    entries.map((e) => [e.path, e.value]),
+    [['spec.bundle.scheduling.acceleratedNodeSelector', ['pool=gpu', 'count=2', 'on=true']]],
+  );
+  const base = { kind: 'AICRConfig', apiVersion: 'aicr.run/v1beta1' };
+  assert.ok(!aicrConfigSchema.safeParse({ ...base, spec: {} }).success);
+  assert.ok(
+    !aicrConfigSchema.safeParse({ ...base, spec: { recipe: { criteria: { gpu: 'h100' } } } }).success,
+  );
+  assert.ok(!aicrConfigSchema.safeParse({ ...base, spec: { recipe: {} }, extra: 1 }).success);
+  assert.ok(!aicrConfigSchema.safeParse({ ...base, apiVersion: 'v1', spec: { recipe: {} } }).success);
+  assert.ok(aicrConfigSchema.safeParse({ ...base, spec: { recipe: null } }).success);
+  // __proto__ is data (own property) and an unknown key like any other.
+  const proto = JSON.parse(
+    '{"kind":"AICRConfig","apiVersion":"aicr.run/v1beta1","spec":{"recipe":{"__proto__":{}}}}',
+  );
+  assert.ok(!aicrConfigSchema.safeParse(proto).success);
+});
+
+test('did you mean: close keys only', () => {
+  assert.equal(editDistance('deploymnt', 'deployment'), 1);
+  assert.equal(editDistance('', 'abc'), 3);
+  assert.equal(didYouMean('deploymnt', ['input', 'deployment', 'output']), 'deployment');
+  assert.equal(didYouMean('accelerater', ['service', 'accelerator']), 'accelerator');
+  assert.equal(didYouMean('failonerror', ['failOnError', 'phases']), 'failOnError');
+  assert.equal(didYouMean('zzzzzz', ['service', 'accelerator']), undefined);
+});
+
+test('the per-user file: XDG_CONFIG_HOME, ~/.config, %APPDATA% on Windows', () => {
+  assert.equal(defaultConfigPath({ XDG_CONFIG_HOME: '/x', HOME: '/h' }, 'linux'), '/x/aicr/config.yaml');
+  assert.equal(defaultConfigPath({ HOME: '/h' }, 'darwin'), '/h/.config/aicr/config.yaml');
+  // A relative XDG_CONFIG_HOME is invalid (XDG Base Directory) and ignored.
+  assert.equal(
+    defaultConfigPath({ XDG_CONFIG_HOME: 'rel', HOME: '/h' }, 'linux'),
+    '/h/.config/aicr/config.yaml',
+  );
+  assert.equal(
+    defaultConfigPath({ APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'win32'),
+    'C:\\Users\\u\\AppData\\Roaming\\aicr\\config.yaml',
+  );
+  assert.equal(defaultConfigPath({}, 'linux'), undefined);
+});
