@@ -1,6 +1,9 @@
 // The one table of configuration settings (src/config/keys.ts) against the real command tree, the
 // schema built from it, the per-user default location and the typo suggestions.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../helpers/paths.js';
 import assert from 'node:assert/strict';
 import { buildProgram } from '../../src/cli/root.js';
 import { CONFIG_COMMANDS, CONFIG_KEYS } from '../../src/config/keys.js';
@@ -94,4 +97,20 @@ test('the per-user file: XDG_CONFIG_HOME, ~/.config, %APPDATA% on Windows', () =
     'C:\\Users\\u\\AppData\\Roaming\\aicr\\config.yaml',
   );
   assert.equal(defaultConfigPath({}, 'linux'), undefined);
+});
+
+test('docs/config.md documents every key with its flag', () => {
+  const doc = readFileSync(path.join(repoRoot, 'docs', 'config.md'), 'utf8');
+  for (const command of CONFIG_COMMANDS) {
+    const start = doc.indexOf(`### spec.${command}\n`);
+    assert.ok(start > 0, `docs/config.md has no section spec.${command}`);
+    const end = doc.indexOf('\n#', start + 5);
+    const section = doc.slice(start, end < 0 ? undefined : end);
+    for (const k of CONFIG_KEYS.filter((x) => x.command === command)) {
+      assert.ok(
+        section.includes(`| \`${k.path}\` |`) && section.includes(`\`--${k.flag}\``),
+        `${command} ${k.path}`,
+      );
+    }
+  }
 });
