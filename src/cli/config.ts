@@ -61,7 +61,10 @@ async function resolveConfig(cmd: Command, command: ConfigCommand): Promise<void
   }
   const l = log();
   if (!l.enabled('debug')) return;
-  l.debug('configuration', { file: file ?? 'none', looked: loc?.location ?? 'none' });
+  l.debug('configuration', {
+    file: file ?? 'none',
+    ...(loc?.origin === 'default' && !file ? { notFound: loc.location } : {}),
+  });
   for (const opt of cmd.options) {
     const value = cmd.getOptionValue(opt.attributeName());
     if (value === undefined || opt.long === '--config') continue;

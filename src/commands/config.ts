@@ -6,6 +6,7 @@ import { lstat, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { invalid } from '../errors/index.js';
 import { serialize, type Format } from '../io/serialize.js';
+import { displayLocation } from '../io/uri.js';
 import { writeFileSafe } from '../io/writer.js';
 import { escapeControl } from '../util/escape.js';
 import { writeStdout } from '../util/stdio.js';
@@ -57,7 +58,7 @@ export function runConfigPath(flag?: string): void {
         ? 'exists'
         : 'not found: no configuration is read'
       : `from ${loc.origin}`;
-  writeStdout(`${escapeControl(loc.location)}\t(${how})\n`);
+  writeStdout(`${escapeControl(displayLocation(loc.location))}\t(${how})\n`);
 }
 
 /** One row of `aicr config view`. */
