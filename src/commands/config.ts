@@ -13,11 +13,10 @@ import { writeStdout } from '../util/stdio.js';
 import { CONFIG_COMMANDS, CONFIG_KEYS, keysOf, type ConfigCommand, type ConfigKey } from '../config/keys.js';
 import { loadConfig, sectionEntries, type ConfigEntry } from '../config/load.js';
 import { configLocation, defaultConfigPath, type ConfigLocation } from '../config/paths.js';
-import { CONFIG_API_VERSION, CONFIG_KIND } from '../config/schema.js';
+import { CONFIG_API_VERSION, CONFIG_KIND } from '../config/keys.js';
 import { exists } from './config-locate.js';
 
 export { CONFIG_KEYS, keysOf, type ConfigCommand, type ConfigEntry, type ConfigKey };
-export { aicrConfigSchema } from '../config/schema.js';
 
 /** The settings for `command` from the configuration at `loc`. */
 export async function loadConfigEntries(

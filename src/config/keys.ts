@@ -460,3 +460,35 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
 /** The keys of one command's section. */
 export const keysOf = (command: ConfigCommand): ConfigKey[] =>
   CONFIG_KEYS.filter((k) => k.command === command);
+
+export const CONFIG_KIND = 'AICRConfig';
+export const CONFIG_API_VERSION = 'aicr.run/v1beta1';
+/** Accepted on input: the current version and the reference's earlier one (same shape). */
+export const CONFIG_API_VERSIONS = [CONFIG_API_VERSION, 'aicr.run/v1alpha2'] as const;
+
+/** A nested map of keys: a leaf is a table row, an inner node the keys below it. */
+export interface KeyTree {
+  [key: string]: KeyTree | ConfigKey;
+}
+export const isLeaf = (n: KeyTree | ConfigKey): n is ConfigKey => typeof (n as ConfigKey).flag === 'string';
+
+/** The keys below `spec`, as a tree: `tree.bundle.deployment.set` is the row of `--set`. */
+export function keyTree(): KeyTree {
+  const root: KeyTree = {};
+  for (const c of CONFIG_COMMANDS) root[c] = {};
+  for (const k of CONFIG_KEYS) {
+    const parts = k.path.split('.');
+    let node = root[k.command] as KeyTree;
+    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as KeyTree;
+    node[parts[parts.length - 1]] = k;
+  }
+  return root;
+}
+
+/** A checked AICRConfig document. */
+export type AicrConfig = {
+  kind: typeof CONFIG_KIND;
+  apiVersion: string;
+  metadata?: { name?: string } | null;
+  spec: Partial<Record<ConfigCommand, Record<string, unknown> | null>>;
+};

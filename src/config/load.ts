@@ -8,17 +8,19 @@ import { parseDocument } from '../io/document.js';
 import { readSource } from '../io/reader.js';
 import { isConfigMapUri } from '../io/uri.js';
 import type { ZodIssue } from 'zod';
-import { LineCounter, parseDocument as parseYaml, isMap, isSeq, isScalar } from 'yaml';
-import { CONFIG_COMMANDS, keysOf, type ConfigCommand, type ConfigKey } from './keys.js';
+import { configShapeOk } from './check.js';
 import {
-  aicrConfigSchema,
   CONFIG_API_VERSIONS,
+  CONFIG_COMMANDS,
   CONFIG_KIND,
   isLeaf,
   keyTree,
+  keysOf,
   type AicrConfig,
+  type ConfigCommand,
+  type ConfigKey,
   type KeyTree,
-} from './schema.js';
+} from './keys.js';
 
 export interface LoadedConfig {
   /** `config <file or URL>`, as messages name it. */
@@ -146,40 +148,19 @@ function describeIssue(issue: ZodIssue, doc: unknown): { path: (string | number)
   }
 }
 
-/** 1-based line of the node (or the key, for a missing one) at `path`, from the YAML/JSON text. */
-function lineOf(text: string, path: readonly (string | number)[]): number | undefined {
-  const lc = new LineCounter();
-  const doc = parseYaml(text, { lineCounter: lc, uniqueKeys: false });
-  let node: unknown = doc.contents;
-  let line: number | undefined =
-    node && (node as { range?: number[] }).range
-      ? lc.linePos((node as { range: number[] }).range[0]).line
-      : undefined;
-  for (const p of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === String(p));
-      if (!pair) return line;
-      const keyRange = (pair.key as { range?: number[] }).range;
-      if (keyRange) line = lc.linePos(keyRange[0]).line;
-      node = pair.value;
-    } else if (isSeq(node) && typeof p === 'number') {
-      node = node.items[p];
-      const r = (node as { range?: number[] } | undefined)?.range;
-      if (r) line = lc.linePos(r[0]).line;
-    } else return line;
-  }
-  return line;
-}
-
 /** Checks a parsed document; exit 2 naming source, line and key of the first problem. */
 export async function checkConfig(doc: unknown, text: string, source: string): Promise<AicrConfig> {
+  // The common, well-formed case is checked without zod (start-up cost); the schema explains the rest.
+  if (configShapeOk(doc)) return doc as AicrConfig;
+  const { aicrConfigSchema } = await import('./schema.js');
   const res = aicrConfigSchema.safeParse(doc);
   if (res.success) return res.data as AicrConfig;
   const issue = res.error.issues[0];
   const { path, text: message } = describeIssue(issue, doc);
   let line: number | undefined;
   try {
-    line = lineOf(text, path);
+    // The yaml library (source positions) is loaded only for an error.
+    line = (await import('./lines.js')).lineOf(text, path);
   } catch {
     line = undefined;
   }

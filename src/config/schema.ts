@@ -5,31 +5,18 @@
  */
 import { z } from 'zod';
 import { parseCriteriaValue, type CriteriaField } from '../model/criteria.js';
-import { CONFIG_COMMANDS, CONFIG_KEYS, type ConfigKey } from './keys.js';
+import {
+  CONFIG_API_VERSION,
+  CONFIG_API_VERSIONS,
+  CONFIG_COMMANDS,
+  CONFIG_KIND,
+  isLeaf,
+  keyTree,
+  type ConfigKey,
+  type KeyTree,
+} from './keys.js';
 
-export const CONFIG_KIND = 'AICRConfig';
-export const CONFIG_API_VERSION = 'aicr.run/v1beta1';
-/** Accepted on input: the current version and the reference's earlier one (same shape). */
-export const CONFIG_API_VERSIONS = [CONFIG_API_VERSION, 'aicr.run/v1alpha2'] as const;
-
-/** A nested map of keys: a leaf is a table row, an inner node the keys below it. */
-export interface KeyTree {
-  [key: string]: KeyTree | ConfigKey;
-}
-export const isLeaf = (n: KeyTree | ConfigKey): n is ConfigKey => typeof (n as ConfigKey).flag === 'string';
-
-/** The keys below `spec`, as a tree: `tree.bundle.deployment.set` is the row of `--set`. */
-export function keyTree(): KeyTree {
-  const root: KeyTree = {};
-  for (const c of CONFIG_COMMANDS) root[c] = {};
-  for (const k of CONFIG_KEYS) {
-    const parts = k.path.split('.');
-    let node = root[k.command] as KeyTree;
-    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as KeyTree;
-    node[parts[parts.length - 1]] = k;
-  }
-  return root;
-}
+export { CONFIG_API_VERSION, CONFIG_API_VERSIONS, CONFIG_KIND, isLeaf, keyTree, type KeyTree };
 
 const scalarText = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 
@@ -102,9 +89,4 @@ export const aicrConfigSchema = z
   .strict()
   .describe('aicr configuration file: defaults for the flags of snapshot, recipe, bundle and validate');
 
-export type AicrConfig = {
-  kind: typeof CONFIG_KIND;
-  apiVersion: string;
-  metadata?: { name?: string } | null;
-  spec: Partial<Record<(typeof CONFIG_COMMANDS)[number], Record<string, unknown> | null>>;
-};
+export type { AicrConfig } from './keys.js';

@@ -10,7 +10,8 @@ import { CONFIG_COMMANDS, CONFIG_KEYS } from '../../src/config/keys.js';
 import { didYouMean, editDistance, sectionEntries } from '../../src/config/load.js';
 import { defaultConfigPath } from '../../src/config/paths.js';
 import { aicrConfigSchema, type AicrConfig } from '../../src/config/schema.js';
-import { aicrConfigSchema as exported } from '../../src/commands/config.js';
+import { configShapeOk } from '../../src/config/check.js';
+import { parseDocument } from '../../src/io/document.js';
 
 /** Settings whose flag another change adds (issue 12: bundle --vendor-charts). */
 const PENDING = new Set(['bundle --vendor-charts']);
@@ -48,7 +49,6 @@ test('every setting names a flag of its command, of the matching kind', () => {
 });
 
 test('the schema is strict, needs one section and turns maps into key=value flag values', () => {
-  assert.equal(exported, aicrConfigSchema);
   const ok = aicrConfigSchema.safeParse({
     kind: 'AICRConfig',
     apiVersion: 'aicr.run/v1beta1',
@@ -113,4 +113,55 @@ test('docs/config.md documents every key with its flag', () => {
       );
     }
   }
+});
+
+test('the fast check and the zod schema agree', () => {
+  const h = 'kind: AICRConfig\napiVersion: aicr.run/v1beta1\n';
+  const docs = [
+    readFileSync(path.join(repoRoot, 'docs', 'examples', 'aicr-config-training.yaml'), 'utf8'),
+    `${h}spec:\n  recipe:\n`,
+    `${h}metadata:\n  name: x\nspec:\n  recipe: {criteria: {service: EKS, os: al2023, nodes: 0}}\n`,
+    `${h}metadata:\n  name: 1\nspec:\n  recipe: {}\n`,
+    `${h}metadata:\n  nam: x\nspec:\n  recipe: {}\n`,
+    `${h}metadata:\nspec:\n  snapshot: {fleet: {workers: 1}}\n`,
+    `${h}spec:\n  snapshot: {fleet: {workers: 0}}\n`,
+    `${h}spec:\n  snapshot: {execution: {maxNodesPerEntry: -1}}\n`,
+    `${h}spec:\n  snapshot: {execution: {maxNodesPerEntry: 1.5}}\n`,
+    `${h}spec:\n  snapshot: {execution: {maxNodesPerEntry: 9007199254740993}}\n`,
+    `${h}spec:\n  recipe: {criteria: {service: ekss}}\n`,
+    `${h}spec:\n  recipe: {criteria: {nodes: "2"}}\n`,
+    `${h}spec:\n  recipe: {criteria: null}\n`,
+    `${h}spec:\n  recipe: {criteria: []}\n`,
+    `${h}spec:\n  recipe: {output: {format: xml}}\n`,
+    `${h}spec:\n  bundle: {deployment: {set: [a, 1]}}\n`,
+    `${h}spec:\n  bundle: {deployment: {set: a}}\n`,
+    `${h}spec:\n  bundle: {scheduling: {systemNodeSelector: {a: [b]}}}\n`,
+    `${h}spec:\n  bundle: {scheduling: {systemNodeSelector: {a: null}}}\n`,
+    `${h}spec:\n  bundle: {scheduling: {systemNodeSelector: {a: 1, b: true}}}\n`,
+    `${h}spec:\n  validate: {execution: {failOnError: "false"}}\n`,
+    `${h}spec:\n  validate: {input: {recipe: r.yaml}, extra: 1}\n`,
+    `${h}spec:\n  validat: {}\n`,
+    `${h}spec: {}\n`,
+    `${h}spec: []\n`,
+    `${h}spec: null\n`,
+    `${h}\n`.replace('kind: AICRConfig', 'kind: AICRConfig\nspec: {recipe: {}}'),
+    'kind: AICRConfig\napiVersion: aicr.run/v1alpha2\nspec: {recipe: {}}\n',
+    'kind: AICRConfig\napiVersion: aicr.run/v1\nspec: {recipe: {}}\n',
+    'kind: Other\napiVersion: aicr.run/v1beta1\nspec: {recipe: {}}\n',
+    'apiVersion: aicr.run/v1beta1\nspec: {recipe: {}}\n',
+    `${h}spec: {recipe: {}}\nstatus: {}\n`,
+    '[1, 2]\n',
+  ];
+  let valid = 0;
+  for (const text of docs) {
+    const doc = parseDocument(text, 'test');
+    const zod = aicrConfigSchema.safeParse(doc).success;
+    assert.equal(configShapeOk(doc), zod, text);
+    if (zod) valid++;
+  }
+  assert.ok(valid >= 6 && valid < docs.length - 10, String(valid));
+  const proto = JSON.parse(
+    '{"kind":"AICRConfig","apiVersion":"aicr.run/v1beta1","spec":{"recipe":{"__proto__":{}}}}',
+  );
+  assert.equal(configShapeOk(proto), false);
 });
