@@ -33,7 +33,18 @@ export const LAYERS = [
 
 /** Folders a folder may not import although they are lower. */
 export const FORBIDDEN = {
-  cli: ['k8s', 'template', 'catalog', 'collector', 'constraint', 'diff', 'config', 'snapshot', 'recipe', 'bundle'],
+  cli: [
+    'k8s',
+    'template',
+    'catalog',
+    'collector',
+    'constraint',
+    'diff',
+    'config',
+    'snapshot',
+    'recipe',
+    'bundle',
+  ],
 };
 
 /** Files exempt from the folder rule (never from the cycle check). */

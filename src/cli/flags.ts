@@ -24,7 +24,15 @@ export const COMPLETION_VALUES: Record<string, string[]> = {
 };
 
 /** Flags whose value is a path (completion offers files). */
-export const FILE_FLAGS = new Set(['output', 'snapshot', 'criteria', 'data', 'kubeconfig', 'recipe', 'config']);
+export const FILE_FLAGS = new Set([
+  'output',
+  'snapshot',
+  'criteria',
+  'data',
+  'kubeconfig',
+  'recipe',
+  'config',
+]);
 
 /** Parser of a repeatable flag: the values accumulate in a list. */
 export const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
