@@ -4,7 +4,8 @@
 //   errors, version ← util ← telemetry ← logging ← io ← model ← k8s ← domain ← commands ← cli
 //
 // A module may import modules of its own folder and of folders in lower layers only; the domain folders
-// are ordered among themselves (template, catalog, collector, constraint, diff ← snapshot, recipe ← bundle).
+// are ordered among themselves (template, catalog, collector, constraint, diff, policy, config ← snapshot,
+// recipe, schema ← bundle).
 // cli/ only wires flags to commands/: it may not import k8s/ or the domain folders. The one exception is
 // the composition root, src/cli/main.ts, which registers implementations (the Kubernetes ConfigMap store)
 // behind the interfaces of lower layers. Import cycles between files are refused as well, type-only
@@ -25,8 +26,8 @@ export const LAYERS = [
   ['io'],
   ['model'],
   ['k8s'],
-  ['template', 'catalog', 'collector', 'constraint', 'diff', 'schema', 'policy'],
-  ['snapshot', 'recipe'],
+  ['template', 'catalog', 'collector', 'constraint', 'diff', 'policy', 'config'],
+  ['snapshot', 'recipe', 'schema'],
   ['bundle'],
   ['commands'],
   ['cli'],
@@ -46,6 +47,7 @@ export const FORBIDDEN = {
     'bundle',
     'schema',
     'policy',
+    'config',
   ],
 };
 

@@ -10,14 +10,14 @@ import {
   type FlagSpec,
   type FlagValues,
 } from './flags.js';
+import { addConfigFlag } from './config.js';
 
 /** `aicr bundle` options, in help order (plus --kubeconfig and --data). */
 const BUNDLE_FLAGS = [
   {
     flags: '-r, --recipe <location>',
-    help: 'recipe: file, - for stdin, http(s) URL or cm://namespace/name',
+    help: 'recipe: file, - for stdin, http(s) URL or cm://namespace/name (required; or spec.bundle.input.recipe in the configuration)',
     kind: 'value',
-    mandatory: true,
   },
   {
     flags: '-o, --output <dir>',
@@ -111,7 +111,7 @@ const BUNDLE_FLAGS = [
   },
 ] as const satisfies readonly FlagSpec[];
 
-type BundleOpts = FlagValues<typeof BUNDLE_FLAGS> & { recipe: string; kubeconfig?: string; data?: string };
+type BundleOpts = FlagValues<typeof BUNDLE_FLAGS> & { kubeconfig?: string; data?: string };
 
 export function registerBundle(program: Command): void {
   const cmd = program
@@ -138,7 +138,14 @@ export function registerBundle(program: Command): void {
   addFlags(cmd, BUNDLE_FLAGS);
   addKubeconfigFlag(cmd);
   addDataFlag(cmd);
+  addConfigFlag(cmd, 'bundle');
   cmd.action(async (opts: BundleOpts) => {
+    if (!opts.recipe) {
+      throw invalid(
+        "required option '-r, --recipe <location>' not specified (or spec.bundle.input.recipe in the configuration file)",
+      );
+    }
+    const recipe = opts.recipe;
     const output = opts.output ?? 'bundle';
     if (output.startsWith('oci://'))
       throw invalid(`invalid --output "${output}": OCI registry output is not supported; use a directory`);
@@ -152,7 +159,7 @@ export function registerBundle(program: Command): void {
       throw invalid(`${flag} only applies with --vendor-charts (it configures helm pull)`);
     }
     await runBundle({
-      recipe: opts.recipe,
+      recipe,
       output,
       deployer,
       repo: opts.repo,

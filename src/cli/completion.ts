@@ -49,6 +49,8 @@ function model(program: Command): { globals: FlagInfo[]; commands: CmdInfo[] } {
     for (const a of (c as unknown as { registeredArguments: Argument[] }).registeredArguments ?? []) {
       if (a.argChoices) args.push(...a.argChoices);
     }
+    // A command with subcommands (`aicr config path|view|init`) completes their names.
+    args.push(...c.commands.map((s) => s.name()));
     return { name: c.name(), description: c.description(), flags, args };
   });
   return { globals, commands };

@@ -38,6 +38,7 @@ export const FILE_FLAGS = new Set([
   'policy',
   'opa',
   'output-dir',
+  'config',
 ]);
 
 /** Parser of a repeatable flag: the values accumulate in a list. */

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { parseFormat } from '../io/serialize.js';
 import { kubeconfigInputs, preflightOutput, type NamedInput } from '../io/writer.js';
+import { addConfigFlag } from './config.js';
 import { addRecipeSourceFlags, examples, FlagState, recipeRequest, type CriteriaOpts } from './flags.js';
 
 export function registerRecipe(program: Command, st: FlagState): void {
@@ -20,6 +21,7 @@ export function registerRecipe(program: Command, st: FlagState): void {
       ]),
     );
   addRecipeSourceFlags(cmd, st);
+  addConfigFlag(cmd, 'recipe');
   cmd.action(async (opts: CriteriaOpts & { output?: string; format?: string }) => {
     const format = parseFormat(opts.format);
     const inputs: NamedInput[] = [

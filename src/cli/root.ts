@@ -11,6 +11,7 @@ import { Logger, setLogger, log, type LogMode } from '../logging/logger.js';
 import { buildInfo, versionLine } from '../version/buildinfo.js';
 import { registerBundle } from './bundle.js';
 import { registerCompletion } from './completion.js';
+import { registerConfig } from './config.js';
 import { registerDiff } from './diff.js';
 import { registerExporter } from './exporter.js';
 import { examples, FlagState, parseBool } from './flags.js';
@@ -40,6 +41,7 @@ export const COMMANDS: Registrar[] = [
   registerSchema,
   registerExporter,
   registerVersion,
+  registerConfig,
 ];
 
 function configureLogging(opts: { debug?: boolean; logJson?: boolean }): void {

@@ -5,6 +5,7 @@ import { parseFormat } from '../io/serialize.js';
 import { kubeconfigInputs, preflightOutput } from '../io/writer.js';
 import { agentModeFromEnv, debugFromEnv, maxNodesPerEntryFromEnv } from '../util/env.js';
 import { addFlags, addOutputFlags, examples, FlagState, type FlagSpec, type FlagValues } from './flags.js';
+import { addConfigFlag } from './config.js';
 import { addAgentFlags, wantsAgent, type AgentFlags } from './snapshot-agent.js';
 import { addFleetFlags, wantsFleet, type FleetFlags } from './snapshot-fleet.js';
 
@@ -87,6 +88,7 @@ export function registerSnapshot(program: Command, st: FlagState): void {
   addFlags(cmd, SNAPSHOT_FLAGS);
   addAgentFlags(cmd, st);
   addFleetFlags(cmd, st);
+  addConfigFlag(cmd, 'snapshot');
   cmd.action(async (opts: SnapshotFlags, command: Command) => {
     const format = parseFormat(opts.format);
     if (wantsFleet(opts) && !agentModeFromEnv()) {

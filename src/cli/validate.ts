@@ -12,6 +12,7 @@ import {
   type FlagSpec,
   type FlagValues,
 } from './flags.js';
+import { addConfigFlag } from './config.js';
 
 /** Phases evaluable from a snapshot; readiness (top-level constraints) always runs. */
 const SUPPORTED = ['readiness', 'deployment'] as const;
@@ -111,6 +112,7 @@ export function registerValidate(program: Command, st: FlagState): void {
   addFlags(cmd, VALIDATE_FLAGS);
   addOutputFlags(cmd, st);
   addKubeconfigFlag(cmd);
+  addConfigFlag(cmd, 'validate');
   cmd.addHelpText(
     'after',
     examples([

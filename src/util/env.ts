@@ -12,6 +12,7 @@
  * | AICR_CODE_CACHE_WARMUP | JSON list of argument lists | build-time code-cache warm-up only |
  * | AICR_OS_ROOT | path (unset = `/`) | the OS collector and `snapshot --watch` read os-release, /proc, /etc under it |
  * | AICR_OPA | path of the `opa` binary (unset = `opa` on PATH) | `aicr validate --policy` when `--opa` is absent |
+ * | AICR_CONFIG | path or http(s) URL | the configuration file (instead of `$XDG_CONFIG_HOME/aicr/config.yaml`), docs/config.md |
  * | NO_COLOR | set = no colors | logging |
  * | OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL, OTEL_SERVICE_NAME | standard OpenTelemetry | `--trace` (otelFromEnv; docs/observability.md) |
  *
@@ -106,4 +107,15 @@ export function otelFromEnv(env: Env = process.env): OtelEnv {
     tracesProtocol: get('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'),
     serviceName: get('OTEL_SERVICE_NAME'),
   };
+}
+
+/** AICR_CONFIG: the configuration file read when no --config is given (instead of the per-user default). */
+export const configFileFromEnv = (env: Env = process.env): string | undefined => env.AICR_CONFIG || undefined;
+
+/**
+ * The value of the environment variable an option declares (`AICR_NAMESPACE` for --namespace …), for
+ * `aicr config view`; only AICR_* names are read.
+ */
+export function optionEnvValue(name: string, env: Env = process.env): string | undefined {
+  return name.startsWith('AICR_') ? env[name] : undefined;
 }

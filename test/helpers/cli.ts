@@ -1,5 +1,8 @@
 /** Runs the built CLI (dist/aicr.mjs) as a user would, capturing exit code, stdout and stderr. */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { cliPath } from './paths.js';
 
 export interface CliResult {
@@ -15,13 +18,26 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
+let emptyConfigHome: string | undefined;
+/** An empty XDG_CONFIG_HOME (one per test process), so no per-user aicr configuration is read. */
+export function noConfigHome(): string {
+  if (!emptyConfigHome) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aicr-no-config-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    emptyConfigHome = dir;
+  }
+  return emptyConfigHome;
+}
+
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) if (v !== undefined) env[k] = v;
     // Tests must not depend on the developer's logging or cluster settings.
-    for (const k of ['AICR_DEBUG', 'AICR_LOG_JSON', 'KUBECONFIG'])
+    for (const k of ['AICR_DEBUG', 'AICR_LOG_JSON', 'KUBECONFIG', 'AICR_CONFIG'])
       if (!(opts.env && k in opts.env)) delete env[k];
+    // Nor on the developer's own configuration file (~/.config/aicr/config.yaml).
+    if (!(opts.env && 'XDG_CONFIG_HOME' in opts.env)) env.XDG_CONFIG_HOME = noConfigHome();
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: opts.cwd,
       env,

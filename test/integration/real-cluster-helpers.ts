@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type * as K8s from '@kubernetes/client-node';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { noConfigHome, runCli, type CliResult } from '../helpers/cli.js';
 import { cliPath } from '../helpers/paths.js';
 
 export const adminKubeconfig = process.env.AICR_E2E_KUBECONFIG || undefined;
@@ -256,7 +256,8 @@ export function spawnCli(args: string[], cwd: string): { child: ChildProcess; do
   // Same environment rules as runCli.
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  for (const k of ['AICR_DEBUG', 'AICR_LOG_JSON', 'KUBECONFIG']) delete env[k];
+  for (const k of ['AICR_DEBUG', 'AICR_LOG_JSON', 'KUBECONFIG', 'AICR_CONFIG']) delete env[k];
+  env.XDG_CONFIG_HOME = noConfigHome();
   const child = spawn(process.execPath, [cliPath, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
