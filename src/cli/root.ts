@@ -16,6 +16,7 @@ import { registerRecipe } from './recipe.js';
 import { registerSnapshot } from './snapshot.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
+import { setS3Endpoint } from '../io/s3-settings.js';
 import { safeText } from '../util/escape.js';
 import { writeStderr, writeStdout } from '../util/stdio.js';
 
@@ -61,6 +62,10 @@ export function buildProgram(): { program: Command; errors: string[] } {
     .version(versionLine(), '-v, --version', 'print the version and exit')
     .option('--debug', 'debug logging with metadata on stderr (env AICR_DEBUG)')
     .option('--log-json', 'JSON log lines on stderr (env AICR_LOG_JSON)')
+    .option(
+      '--s3-endpoint <url>',
+      'S3-compatible endpoint for s3:// inputs and outputs, addressed path-style (env AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL; default AWS)',
+    )
     .helpOption('-h, --help', 'show help')
     .helpCommand(false)
     .showSuggestionAfterError(true)
@@ -83,7 +88,9 @@ export function buildProgram(): { program: Command; errors: string[] } {
       ]),
     );
   program.hook('preAction', (_this, action) => {
-    configureLogging(action.optsWithGlobals() as { debug?: boolean; logJson?: boolean });
+    const globals = action.optsWithGlobals() as { debug?: boolean; logJson?: boolean; s3Endpoint?: string };
+    configureLogging(globals);
+    setS3Endpoint(globals.s3Endpoint);
   });
   for (const reg of COMMANDS) reg(program, st);
   registerCompletion(program);

@@ -101,6 +101,11 @@ async function prepareLocal(o: LocalSnapshotRequest): Promise<number> {
     const store = await configMapStore();
     await store.precheckWrite?.(parseConfigMapUri(o.output), { kubeconfig: o.kubeconfig });
   }
+  // An s3:// output: bucket and credentials are checked before the collection, not after it.
+  if (o.output && /^s3:\/\//i.test(o.output)) {
+    const { precheckS3Output } = await import('../io/s3.js');
+    await precheckS3Output(o.output, 'snapshot');
+  }
   return timeoutMs || 5 * 60_000;
 }
 
