@@ -167,10 +167,16 @@ async function lookupCache(o: LocalSnapshotRequest): Promise<{ key?: string; hit
 /** Collects the snapshot on this machine (or reuses a cached one) and writes it (file, stdout, ConfigMap, S3). */
 export async function runLocalSnapshot(o: LocalSnapshotRequest): Promise<void> {
   const { format, inputs } = o;
-  const timeoutMs = await prepareLocal(o);
+  // Bad flags fail first, cache or not.
+  selectCollectors(o.filter, o.exclude);
+  if (o.timeout !== undefined) parseDuration(o.timeout, '--timeout');
+  // A cache hit skips the cluster set-up (kubeconfig loading, cm:// and s3:// pre-checks): the entry
+  // exists only because a collection with this kubeconfig (same path, mtime and size) succeeded, and
+  // the write reports its own errors.
   const { key, hit } = await lookupCache(o);
   let snap = hit;
   if (!snap) {
+    const timeoutMs = await prepareLocal(o);
     // Ctrl-C / SIGTERM during collection: child process groups are killed, exit 130 / 143.
     const release = holdInterrupts();
     snap = await collectLocalSnapshot(collectOptions(o, timeoutMs)).finally(release);

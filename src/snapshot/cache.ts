@@ -176,7 +176,7 @@ export async function readCache(
   }
   if (now - created > ttlMs) return skip('the entry is older than --cache-ttl');
   try {
-    const doc = parseDocument(text.slice(nl + 1), 'cached snapshot', 'yaml');
+    const doc = parseDocument(text.slice(nl + 1), 'cached snapshot', 'json');
     // Validated as any snapshot input is; the document itself is returned so that writing it gives
     // the bytes the collection wrote (the model's normal form orders keys its own way).
     toSnapshot(doc, 'cached snapshot');
@@ -204,7 +204,7 @@ export async function writeCache(
     const header = JSON.stringify({ key, created: opts.now ?? Date.now(), version: 1 });
     const fh = await open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
     try {
-      await fh.writeFile(`${header}\n${serialize(snap, 'yaml')}`);
+      await fh.writeFile(`${header}\n${serialize(snap, 'json')}`);
       await fh.sync();
     } finally {
       await fh.close();

@@ -135,7 +135,10 @@ describe('snapshot --cache-ttl (built CLI)', () => {
     const target = path.join(dir, 'target.yaml');
     const cases: [string, () => void][] = [
       ['garbage body', () => writeFileSync(file, `${header}\n{{{ not: [yaml`, { mode: 0o600 })],
-      ['not a snapshot', () => writeFileSync(file, `${header}\nkind: Recipe\nfoo: 1\n`, { mode: 0o600 })],
+      [
+        'not a snapshot',
+        () => writeFileSync(file, `${header}\n{"kind": "Recipe", "foo": 1}\n`, { mode: 0o600 }),
+      ],
       ['no header', () => writeFileSync(file, good.slice(good.indexOf('\n') + 1), { mode: 0o600 })],
       [
         'future creation time',
@@ -196,7 +199,7 @@ describe('snapshot --cache-ttl (built CLI)', () => {
       const st = statSync(file, { throwIfNoEntry: false });
       assert.ok(st?.isFile(), name);
       assert.equal(st!.mode & 0o777, 0o600, name);
-      assert.match(readFileSync(file, 'utf8'), new RegExp(`probe: v${value}`), name);
+      assert.match(readFileSync(file, 'utf8'), new RegExp(`probe": "v${value}"`), name);
     }
     // The symlink's target was never written through.
     assert.equal(readFileSync(target, 'utf8'), good);
