@@ -54,6 +54,11 @@ const SNAPSHOT_FLAGS = [
     kind: 'value',
   },
   {
+    flags: '--upload <location>',
+    help: 'also write the snapshot here (same format), e.g. s3://bucket/snapshots/$(hostname).yaml; any output form',
+    kind: 'value',
+  },
+  {
     flags: '--no-cache',
     help: 'with --cache-ttl: collect anew (the fresh snapshot replaces the cached one)',
     kind: 'switch',
@@ -88,6 +93,7 @@ export function registerSnapshot(program: Command, st: FlagState): void {
         '',
         'aicr snapshot --cache-ttl 5m -o snapshot.yaml        # scripts: collect at most every 5 minutes',
         'aicr snapshot -o s3://my-bucket/snapshots/node-1.yaml',
+        'aicr snapshot -o snapshot.yaml --upload s3://my-bucket/snapshots/$(hostname).yaml',
         '',
         'aicr snapshot --watch --interval 30s --on-change ./alert.sh > changes.ndjson',
         'aicr snapshot --watch --interval 1m -o cm://gpu-operator/aicr-snapshot --on-change "jq -c .changes"',
@@ -102,6 +108,11 @@ export function registerSnapshot(program: Command, st: FlagState): void {
   addFleetFlags(cmd, st);
   cmd.action(async (opts: SnapshotFlags, command: Command) => {
     const format = parseFormat(opts.format);
+    if (opts.upload !== undefined && (opts.watch || wantsAgent(opts) || wantsFleet(opts))) {
+      throw invalid(
+        '--upload is an extra output of a local snapshot: it cannot be combined with --watch, --deploy-agent or --print-manifests',
+      );
+    }
     if (opts.cacheTtl !== undefined && (opts.watch || wantsAgent(opts) || wantsFleet(opts))) {
       throw invalid(
         '--cache-ttl reuses a snapshot collected on this machine: it cannot be combined with --watch, --deploy-agent or --print-manifests',
@@ -115,6 +126,7 @@ export function registerSnapshot(program: Command, st: FlagState): void {
     // The kubeconfig is an input (the K8s collectors read it): writing the snapshot over it is refused.
     const inputs = kubeconfigInputs(opts.kubeconfig, [], true);
     await preflightOutput(opts.output, 'snapshot', inputs);
+    if (opts.upload !== undefined) await preflightOutput(opts.upload, 'snapshot', inputs);
     const watchOnly = (['interval', 'onChange', 'maxChanges', 'watchTimeout'] as const).find(
       (k) => opts[k] !== undefined,
     );
@@ -143,6 +155,7 @@ export function registerSnapshot(program: Command, st: FlagState): void {
       requireGpu: opts.requireGpu,
       inputs,
       cacheTtl: opts.cacheTtl,
+      upload: opts.upload,
       noCache: opts.cache === false,
     };
     if (opts.watch) {

@@ -78,6 +78,8 @@ export interface LocalSnapshotRequest {
   cacheTtl?: string;
   /** `--no-cache`: collect anew, still storing the result when cacheTtl is set. */
   noCache?: boolean;
+  /** `--upload`: a second output the snapshot is also written to (after the first). */
+  upload?: string;
 }
 
 /**
@@ -106,10 +108,12 @@ async function prepareLocal(o: LocalSnapshotRequest): Promise<number> {
     const store = await configMapStore();
     await store.precheckWrite?.(parseConfigMapUri(o.output), { kubeconfig: o.kubeconfig });
   }
-  // An s3:// output: bucket and credentials are checked before the collection, not after it.
-  if (o.output && /^s3:\/\//i.test(o.output)) {
-    const { precheckS3Output } = await import('../io/s3.js');
-    await precheckS3Output(o.output, 'snapshot');
+  // s3:// outputs: bucket and credentials are checked before the collection, not after it.
+  for (const out of [o.output, o.upload]) {
+    if (out && /^s3:\/\//i.test(out)) {
+      const { precheckS3Output } = await import('../io/s3.js');
+      await precheckS3Output(out, 'snapshot');
+    }
   }
   return timeoutMs || 5 * 60_000;
 }
@@ -184,8 +188,12 @@ export async function runLocalSnapshot(o: LocalSnapshotRequest): Promise<void> {
   }
   if (o.requireGpu) checkRequireGpu(snap);
   await writeDocument(o.output, snap, { kind: 'snapshot', format, kubeconfig: o.kubeconfig, inputs });
+  if (o.upload !== undefined) {
+    await writeDocument(o.upload, snap, { kind: 'snapshot', format, kubeconfig: o.kubeconfig, inputs });
+  }
   log().info('snapshot completed', {
     output: o.output || 'stdout',
+    ...(o.upload !== undefined ? { upload: o.upload } : {}),
     measurements: snap.measurements.map((m) => m.type).join(','),
   });
 }
