@@ -78,6 +78,9 @@ describe(
       assert.deepEqual(await f.listKeys('aicr', 'bundles/h100/'), keys);
 
       // A prefix with other objects is not an aicr bundle: refused before anything is written.
+      await f.sdk.send(
+        new PutObjectCommand({ Bucket: 'aicr', Key: 'snapshots/node-1.yaml', Body: 'kind: Snapshot\n' }),
+      );
       const foreign = await f.cli(['bundle', '-r', 'r.yaml', '-o', 's3://aicr/snapshots/']);
       assert.equal(foreign.code, 2, foreign.stderr);
       assert.match(foreign.stderr, /s3:\/\/aicr\/snapshots\/ holds 1 objects that are not an aicr bundle/);
