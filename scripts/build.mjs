@@ -133,10 +133,17 @@ await build({
   minify: true,
   legalComments: 'none',
   // Libraries are separate bundles (dist/lib-*.cjs, see LIBS) with their own code caches, loaded by the
-  // launcher on first require; the ESM-only Kubernetes client is imported from node_modules.
-  // OpenTelemetry (--trace) and prom-client (aicr exporter) are required from node_modules by lazily
-  // initialised modules only, never at start-up.
-  external: ['@kubernetes/client-node', '@opentelemetry/*', 'prom-client', ...Object.keys(LIBS)],
+  // launcher on first require; the ESM-only Kubernetes client and the AWS SDK (s3:// only) are imported
+  // from node_modules. OpenTelemetry (--trace) and prom-client (aicr exporter) are required from
+  // node_modules by lazily initialised modules only, never at start-up.
+  external: [
+    '@kubernetes/client-node',
+    '@aws-sdk/client-s3',
+    '@aws-sdk/lib-storage',
+    '@opentelemetry/*',
+    'prom-client',
+    ...Object.keys(LIBS),
+  ],
   banner: {
     js: "const __aicrImportMetaUrl=require('node:url').pathToFileURL(__filename).href;",
   },

@@ -18,7 +18,7 @@ registry|v3.1.2|registry|install:github.com/distribution/distribution/v3/cmd/reg
 opa|v1.22.3|opa|install:github.com/open-policy-agent/opa
 promtool|v0.316.0|promtool|install:github.com/prometheus/prometheus/cmd/promtool
 jaeger|v1.76.0|jaeger|tool:github.com/jaegertracing/jaeger/cmd/jaeger
-s3server|gofakes3-v1.2.0|s3server|wrapper:s3server
+s3server|gofakes3-v1.2.0-r3|s3server|wrapper:s3server
 '
 
 row() { printf '%s\n' "$TOOLS" | awk -F'|' -v n="$1" '$1==n'; }

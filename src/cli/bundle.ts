@@ -21,7 +21,7 @@ const BUNDLE_FLAGS = [
   },
   {
     flags: '-o, --output <dir>',
-    help: 'output directory, replaced as a whole; must be absent, empty or an aicr bundle (default "./bundle")',
+    help: 'output directory, replaced as a whole; must be absent, empty or an aicr bundle (default "./bundle"); or s3://bucket/prefix/ (uploaded, checksums.txt last)',
     kind: 'value',
   },
   {
@@ -131,6 +131,7 @@ export function registerBundle(program: Command): void {
         'aicr bundle -r recipe.yaml -o ./gitops --deployer argocd --repo https://github.com/my-org/gpu-gitops.git',
         'aicr recipe --service eks --intent training | aicr bundle -r - -o ./bundle',
         'aicr bundle -r recipe.yaml -o ./airgap --vendor-charts          # charts inside; then: aicr verify ./airgap',
+        'aicr bundle -r s3://my-bucket/recipes/h100.yaml -o s3://my-bucket/bundles/h100/',
         '',
         '# Then: cd ./bundle && sha256sum -c checksums.txt && ./deploy.sh',
       ]),

@@ -22,6 +22,7 @@ import { registerSchema } from './schema.js';
 import { registerValidate } from './validate.js';
 import { registerVerify } from './verify.js';
 import { registerVersion } from './version.js';
+import { setS3Endpoint } from '../io/s3-settings.js';
 import { safeText } from '../util/escape.js';
 import { writeStderr, writeStdout } from '../util/stdio.js';
 
@@ -96,6 +97,10 @@ export function buildProgram(): { program: Command; errors: string[] } {
       '--trace-endpoint <url>',
       'OTLP endpoint for --trace (default localhost:4317, gRPC; implies --trace)',
     )
+    .option(
+      '--s3-endpoint <url>',
+      'S3-compatible endpoint for s3:// inputs and outputs, addressed path-style (env AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL; default AWS)',
+    )
     .helpOption('-h, --help', 'show help')
     .helpCommand(false)
     .showSuggestionAfterError(true)
@@ -118,8 +123,15 @@ export function buildProgram(): { program: Command; errors: string[] } {
       ]),
     );
   program.hook('preAction', async (_this, action) => {
-    const opts = action.optsWithGlobals() as { trace?: boolean; traceEndpoint?: string };
-    configureLogging(opts as { debug?: boolean; logJson?: boolean });
+    const opts = action.optsWithGlobals() as {
+      debug?: boolean;
+      logJson?: boolean;
+      trace?: boolean;
+      traceEndpoint?: string;
+      s3Endpoint?: string;
+    };
+    configureLogging(opts);
+    setS3Endpoint(opts.s3Endpoint);
     if (opts.trace || opts.traceEndpoint !== undefined) await configureTracing(action, opts.traceEndpoint);
   });
   for (const reg of COMMANDS) reg(program, st);

@@ -49,11 +49,26 @@ const SNAPSHOT_FLAGS = [
   },
   { flags: '--max-changes <n>', help: 'with --watch: stop (exit 0) after n changes', kind: 'int', min: 1 },
   { flags: '--watch-timeout <duration>', help: 'with --watch: stop (exit 0) after this long', kind: 'value' },
+  {
+    flags: '--cache-ttl <duration>',
+    help: 'reuse a snapshot this machine took within this long (e.g. 5m) with the same collectors, flags and host, from $XDG_CACHE_HOME/aicr/snapshots (default ~/.cache/aicr); local collection only',
+    kind: 'value',
+  },
+  {
+    flags: '--upload <location>',
+    help: 'also write the snapshot here (same format), e.g. s3://bucket/snapshots/$(hostname).yaml; any output form',
+    kind: 'value',
+  },
+  {
+    flags: '--no-cache',
+    help: 'with --cache-ttl: collect anew (the fresh snapshot replaces the cached one)',
+    kind: 'switch',
+  },
 ] as const satisfies readonly FlagSpec[];
 
 type SnapshotFlags = AgentFlags &
   FleetFlags &
-  FlagValues<typeof SNAPSHOT_FLAGS> & { output?: string; format?: string };
+  Omit<FlagValues<typeof SNAPSHOT_FLAGS>, 'noCache'> & { output?: string; format?: string; cache?: boolean };
 
 export function registerSnapshot(program: Command, st: FlagState): void {
   const cmd = program
@@ -77,6 +92,10 @@ export function registerSnapshot(program: Command, st: FlagState): void {
         'aicr snapshot --deploy-agent -n aicr --all-gpu-nodes --workers 20 -o fleet/',
         'aicr snapshot --deploy-agent -n aicr --nodes nodes.txt --workers 10 -o cm://aicr/nightly',
         '',
+        'aicr snapshot --cache-ttl 5m -o snapshot.yaml        # scripts: collect at most every 5 minutes',
+        'aicr snapshot -o s3://my-bucket/snapshots/node-1.yaml',
+        'aicr snapshot -o snapshot.yaml --upload s3://my-bucket/snapshots/$(hostname).yaml',
+        '',
         'aicr snapshot --watch --interval 30s --on-change ./alert.sh > changes.ndjson',
         'aicr snapshot --watch --interval 1m -o cm://gpu-operator/aicr-snapshot --on-change "jq -c .changes"',
         '',
@@ -91,6 +110,16 @@ export function registerSnapshot(program: Command, st: FlagState): void {
   addConfigFlag(cmd, 'snapshot');
   cmd.action(async (opts: SnapshotFlags, command: Command) => {
     const format = parseFormat(opts.format);
+    if (opts.upload !== undefined && (opts.watch || wantsAgent(opts) || wantsFleet(opts))) {
+      throw invalid(
+        '--upload is an extra output of a local snapshot: it cannot be combined with --watch, --deploy-agent or --print-manifests',
+      );
+    }
+    if (opts.cacheTtl !== undefined && (opts.watch || wantsAgent(opts) || wantsFleet(opts))) {
+      throw invalid(
+        '--cache-ttl reuses a snapshot collected on this machine: it cannot be combined with --watch, --deploy-agent or --print-manifests',
+      );
+    }
     if (wantsFleet(opts) && !agentModeFromEnv()) {
       const debug = (command.optsWithGlobals() as { debug?: boolean }).debug ?? debugFromEnv();
       const { runFleetSnapshot } = await import('../commands/snapshot-fleet.js');
@@ -99,6 +128,7 @@ export function registerSnapshot(program: Command, st: FlagState): void {
     // The kubeconfig is an input (the K8s collectors read it): writing the snapshot over it is refused.
     const inputs = kubeconfigInputs(opts.kubeconfig, [], true);
     await preflightOutput(opts.output, 'snapshot', inputs);
+    if (opts.upload !== undefined) await preflightOutput(opts.upload, 'snapshot', inputs);
     const watchOnly = (['interval', 'onChange', 'maxChanges', 'watchTimeout'] as const).find(
       (k) => opts[k] !== undefined,
     );
@@ -126,6 +156,9 @@ export function registerSnapshot(program: Command, st: FlagState): void {
       format,
       requireGpu: opts.requireGpu,
       inputs,
+      cacheTtl: opts.cacheTtl,
+      upload: opts.upload,
+      noCache: opts.cache === false,
     };
     if (opts.watch) {
       const { runWatchSnapshot } = await import('../commands/snapshot.js');

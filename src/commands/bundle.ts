@@ -1,4 +1,6 @@
 /** The bundle command's work: load the recipe and catalog, generate, print the summary. */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { AicrError, invalid } from '../errors/index.js';
 import { log } from '../logging/logger.js';
@@ -13,7 +15,8 @@ import { parseSet, type DeployerName, type Scheduling } from '../bundle/options.
 export { parseDeployer, parseScheduling } from '../bundle/options.js';
 import { writeStdout } from '../util/stdio.js';
 import { shq } from '../bundle/shell.js';
-import { installInterruptHandlers } from '../bundle/staging.js';
+import { installInterruptHandlers, MARKER } from '../bundle/staging.js';
+import { isS3Uri, parseS3Uri } from '../io/uri.js';
 import { checkRepoUrl } from '../bundle/argocd/deployer.js';
 import { setAttrs } from '../telemetry/trace.js';
 
@@ -66,6 +69,57 @@ export async function runBundle(o: RunBundleOptions): Promise<BundleResult> {
   }
   if (o.repo !== undefined) checkRepoUrl(o.repo);
   if (o.vendor && o.deployer !== 'helm') throw vendorWithArgo();
+  if (isS3Uri(o.output)) return runBundleToS3(o);
+  return runBundleLocal(o);
+}
+
+/**
+ * `-o s3://bucket/prefix/`: the bundle is built in a private temp folder with the usual staging, then
+ * uploaded (src/io/s3.ts uploadTree: checksums.txt last, this run's objects removed on failure); the
+ * temp folder is removed either way.
+ */
+async function runBundleToS3(o: RunBundleOptions): Promise<BundleResult> {
+  const url = o.output;
+  const { bucket, key } = parseS3Uri(url, 'bundle', { prefix: true });
+  const shown = `s3://${bucket}/${key}`;
+  const s3 = await import('../io/s3.js');
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'aicr-bundle-s3-'));
+  const local = path.join(tmp, 'bundle');
+  try {
+    const result = await runBundleLocal({ ...o, output: local, write: () => {} });
+    const files = result.files.map((f) => ({
+      path: f.path,
+      read: () => readFile(path.join(local, ...f.path.split('/'))),
+    }));
+    log().info('uploading bundle', { output: shown, files: files.length });
+    await s3.uploadTree(url, files, {
+      last: 'checksums.txt',
+      marker: MARKER,
+      force: o.force,
+      what: 'bundle',
+    });
+    const name = key.split('/').filter(Boolean).pop() ?? 'bundle';
+    const uploaded: BundleResult = {
+      ...result,
+      outputDir: shown,
+      nextSteps: [
+        `aws s3 cp --recursive ${shq(shown)} ${shq(`./${name}`)}`,
+        ...result.nextSteps.map((s) =>
+          s
+            .split(local)
+            .join(`./${name}`)
+            .replace(/^\.\/deploy\.sh$/, 'bash ./deploy.sh'),
+        ),
+      ],
+    };
+    (o.write ?? writeStdout)(summary(uploaded));
+    return uploaded;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+async function runBundleLocal(o: RunBundleOptions): Promise<BundleResult> {
   const outputDir = path.resolve(o.output);
   log().info('generating bundle', {
     deployer: o.deployer,

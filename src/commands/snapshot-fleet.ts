@@ -200,15 +200,17 @@ export async function runFleetSnapshot(o: FleetFlags, format: Format): Promise<v
   if (report.failed > 0) process.exitCode = FLEET_PARTIAL_EXIT;
 }
 
-/** A `--nodes` file: plain text (any extension), `-` for stdin, or a URL. */
+/** A `--nodes` file: plain text (any extension), `-` for stdin, a URL or an s3:// object. */
 async function readNodeList(location: string): Promise<string> {
-  const { checkInputLocation, isConfigMapUri, isHttpUrl } = await import('../io/uri.js');
+  const { checkInputLocation, isConfigMapUri, isHttpUrl, isS3Uri } = await import('../io/uri.js');
   if (isConfigMapUri(location)) {
-    throw invalid(`--nodes ${location}: a node list is read from a file, - (stdin) or an http(s) URL`);
+    throw invalid(
+      `--nodes ${location}: a node list is read from a file, - (stdin), an http(s) URL or s3://bucket/key`,
+    );
   }
   // The one reader's size caps for files, devices, FIFOs, stdin and HTTP; a missing file is exit 3.
   const reader = await import('../io/reader.js');
-  if (location === '-' || isHttpUrl(location)) {
+  if (location === '-' || isHttpUrl(location) || isS3Uri(location)) {
     return (await reader.readSource(location, { what: 'node list' })).text;
   }
   checkInputLocation(location, 'node list');

@@ -16,7 +16,7 @@ import type { Snapshot } from '../model/snapshot.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { takeSnapshot } from '../snapshot/snapshotter.js';
 import { holdInterrupts } from '../util/child.js';
-import { osRootFromEnv } from '../util/env.js';
+import { agentModeFromEnv, osRootFromEnv } from '../util/env.js';
 import { buildInfo } from '../version/buildinfo.js';
 import { setAttrs } from '../telemetry/trace.js';
 
@@ -75,6 +75,12 @@ export interface LocalSnapshotRequest {
   requireGpu?: boolean;
   /** Files the output must not overwrite (the kubeconfig). */
   inputs: readonly NamedInput[];
+  /** `--cache-ttl` as given: reuse a cached snapshot this young (src/snapshot/cache.ts). */
+  cacheTtl?: string;
+  /** `--no-cache`: collect anew, still storing the result when cacheTtl is set. */
+  noCache?: boolean;
+  /** `--upload`: a second output the snapshot is also written to (after the first). */
+  upload?: string;
 }
 
 /**
@@ -86,6 +92,7 @@ async function prepareLocal(o: LocalSnapshotRequest): Promise<number> {
   // Bad input fails before any collection work.
   const names = selectCollectors(o.filter, o.exclude);
   const timeoutMs = o.timeout === undefined ? 0 : parseDuration(o.timeout, '--timeout');
+  if (o.cacheTtl !== undefined) cacheTtlMs(o.cacheTtl);
   // A kubeconfig that is named (flag or KUBECONFIG) but missing, or malformed, is bad input (exit 2);
   // having none at all, or an unreachable cluster, only empties the cluster measurements.
   const needsCluster = names.includes('k8s') || names.includes('topology') || !!o.output?.startsWith('cm://');
@@ -102,6 +109,13 @@ async function prepareLocal(o: LocalSnapshotRequest): Promise<number> {
     const store = await configMapStore();
     await store.precheckWrite?.(parseConfigMapUri(o.output), { kubeconfig: o.kubeconfig });
   }
+  // s3:// outputs: bucket and credentials are checked before the collection, not after it.
+  for (const out of [o.output, o.upload]) {
+    if (out && /^s3:\/\//i.test(out)) {
+      const { precheckS3Output } = await import('../io/s3.js');
+      await precheckS3Output(out, 'snapshot');
+    }
+  }
   return timeoutMs || 5 * 60_000;
 }
 
@@ -117,18 +131,71 @@ function collectOptions(o: LocalSnapshotRequest, timeoutMs: number): LocalSnapsh
   };
 }
 
-/** Collects the snapshot on this machine and writes it (file, stdout or ConfigMap). */
+/** `--cache-ttl` in ms (exit 2 unless a duration > 0). */
+function cacheTtlMs(text: string): number {
+  const ms = parseDuration(text, '--cache-ttl');
+  if (ms <= 0) throw invalid(`--cache-ttl must be greater than 0 (e.g. 5m); to collect anew use --no-cache`);
+  return ms;
+}
+
+/**
+ * The snapshot cache of a local request: its key, and the cached snapshot when one may be reused.
+ * Never in the agent Job (AICR_AGENT_MODE), whose collection must be its own.
+ */
+async function lookupCache(o: LocalSnapshotRequest): Promise<{ key?: string; hit?: Snapshot }> {
+  if (o.cacheTtl === undefined) return {};
+  if (agentModeFromEnv()) {
+    log().debug('snapshot cache not used in the agent Job');
+    return {};
+  }
+  const ttlMs = cacheTtlMs(o.cacheTtl);
+  const { cacheKey, readCache } = await import('../snapshot/cache.js');
+  const { kubeconfigInputs } = await import('../io/writer.js');
+  const key = await cacheKey({
+    version: buildInfo.version,
+    collectors: selectCollectors(o.filter, o.exclude),
+    maxNodesPerEntry: o.maxNodesPerEntry,
+    kubeconfigs: kubeconfigInputs(o.kubeconfig, [], true).flatMap(([, f]) => (f ? [f] : [])),
+    osRoot: osRootFromEnv(),
+    nodeName: resolveNodeName(process.env),
+  });
+  if (o.noCache) return { key };
+  const cached = await readCache(key, ttlMs);
+  if (!cached) return { key };
+  const age = formatDuration(Math.max(0, Date.now() - cached.created));
+  log().info(
+    `reusing the snapshot collected ${age} ago (--cache-ttl ${o.cacheTtl}; --no-cache to collect anew)`,
+  );
+  return { key, hit: cached.snapshot };
+}
+
+/** Collects the snapshot on this machine (or reuses a cached one) and writes it (file, stdout, ConfigMap, S3). */
 export async function runLocalSnapshot(o: LocalSnapshotRequest): Promise<void> {
   const { format, inputs } = o;
-  const timeoutMs = await prepareLocal(o);
-  // Ctrl-C / SIGTERM during collection: child process groups are killed, exit 130 / 143.
-  const release = holdInterrupts();
-  const snap = await collectLocalSnapshot(collectOptions(o, timeoutMs)).finally(release);
+  // Bad flags fail first, cache or not.
+  selectCollectors(o.filter, o.exclude);
+  if (o.timeout !== undefined) parseDuration(o.timeout, '--timeout');
+  // A cache hit skips the cluster set-up (kubeconfig loading, cm:// and s3:// pre-checks): the entry
+  // exists only because a collection with this kubeconfig (same path, mtime and size) succeeded, and
+  // the write reports its own errors.
+  const { key, hit } = await lookupCache(o);
+  let snap = hit;
+  if (!snap) {
+    const timeoutMs = await prepareLocal(o);
+    // Ctrl-C / SIGTERM during collection: child process groups are killed, exit 130 / 143.
+    const release = holdInterrupts();
+    snap = await collectLocalSnapshot(collectOptions(o, timeoutMs)).finally(release);
+    if (key) await (await import('../snapshot/cache.js')).writeCache(key, snap);
+  }
   if (o.requireGpu) checkRequireGpu(snap);
   await writeDocument(o.output, snap, { kind: 'snapshot', format, kubeconfig: o.kubeconfig, inputs });
+  if (o.upload !== undefined) {
+    await writeDocument(o.upload, snap, { kind: 'snapshot', format, kubeconfig: o.kubeconfig, inputs });
+  }
   setAttrs({ 'aicr.measurements': snap.measurements.length });
   log().info('snapshot completed', {
     output: o.output || 'stdout',
+    ...(o.upload !== undefined ? { upload: o.upload } : {}),
     measurements: snap.measurements.map((m) => m.type).join(','),
   });
 }

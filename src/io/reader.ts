@@ -10,7 +10,10 @@
  * (never to another scheme except http → https), status checked (404 → not found, 401/403 →
  * unauthorized, others → unavailable; 204 or an empty body → bad input); every error names the URL
  * with credentials and query string redacted. A URL with `user:password@` is refused. Plain
- * `http://` logs a warning. Any other `scheme://` is refused (exit 2) naming the supported forms.
+ * `http://` logs a warning.
+ *
+ * S3 (`s3://bucket/key`): read through the AWS SDK (src/io/s3.ts, loaded only then), 64 MiB cap,
+ * 5 min limit. Any other `scheme://` is refused (exit 2) naming the supported forms.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -24,6 +27,7 @@ import {
   displayLocation,
   isConfigMapUri,
   isHttpUrl,
+  isS3Uri,
   parseConfigMapUri,
   parseHttpUrl,
 } from './uri.js';
@@ -269,6 +273,12 @@ export async function readSource(location: string, opts: ReadOptions): Promise<S
   if (isHttpUrl(location)) {
     const text = await fetchUrl(location, what, opts);
     const f = formatFromName(new URL(location).pathname);
+    return { text, format: f === 'table' ? undefined : f, location: displayLocation(location) };
+  }
+  if (isS3Uri(location)) {
+    const { readS3Object } = await import('./s3.js');
+    const text = await readS3Object(location, what, opts.maxBytes);
+    const f = formatFromName(location);
     return { text, format: f === 'table' ? undefined : f, location: displayLocation(location) };
   }
   if (isConfigMapUri(location)) {

@@ -1,6 +1,7 @@
 /**
- * Classifies input/output locations: stdin/stdout (`-`), `http(s)://` URLs, `cm://namespace/name`, files.
- * Any other `scheme://` (s3://, gs://, file://, oci://, …) is refused, never taken as a local path.
+ * Classifies input/output locations: stdin/stdout (`-`), `http(s)://` URLs, `cm://namespace/name`,
+ * `s3://bucket/key`, files. Any other `scheme://` (gs://, file://, oci://, …) is refused, never taken as
+ * a local path.
  */
 import { invalid } from '../errors/index.js';
 import { dns1123Rule, isDns1123 } from '../util/names.js';
@@ -17,6 +18,49 @@ export function isConfigMapUri(s: string): boolean {
 
 export function isHttpUrl(s: string): boolean {
   return /^https?:\/\//i.test(s);
+}
+
+export function isS3Uri(s: string): boolean {
+  return /^s3:\/\//i.test(s);
+}
+
+export interface S3Ref {
+  bucket: string;
+  /** Object key (for a bundle: the prefix, '' or ending in '/'). */
+  key: string;
+}
+
+/**
+ * Parses `s3://bucket/key` (exit 2 when malformed): a bucket name as S3 allows it (3–63 characters of
+ * lower-case letters, digits, dots and hyphens; path-style stores accept upper case and underscores,
+ * so those are let through too) and a key of at most 1024 bytes without control characters. With
+ * `prefix`, the key may be empty and is given a trailing `/`; otherwise it names one object.
+ */
+export function parseS3Uri(uri: string, what: string, opts: { prefix?: boolean } = {}): S3Ref {
+  const bad = (why: string) =>
+    invalid(`invalid S3 location for ${what} "${displayLocation(uri)}": ${why} (expected s3://bucket/key)`);
+  if (!isS3Uri(uri)) throw bad('must start with s3://');
+  const rest = uri.slice('s3://'.length);
+  const slash = rest.indexOf('/');
+  const bucket = slash < 0 ? rest : rest.slice(0, slash);
+  let key = slash < 0 ? '' : rest.slice(slash + 1);
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]{1,61}[a-zA-Z0-9]$/.test(bucket)) {
+    throw bad(`bucket "${bucket}" must be 3–63 letters, digits, dots or hyphens`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[?#]/.test(key) || /[\u0000-\u001f\u007f]/.test(key)) {
+    throw bad('the key may not contain ?, # or control characters');
+  }
+  if (Buffer.byteLength(key) > 1024) throw bad('the key is longer than 1024 bytes');
+  if (key.split('/').some((seg) => seg === '..' || seg === '.'))
+    throw bad('the key may not contain . or .. segments');
+  if (opts.prefix) {
+    if (key !== '' && !key.endsWith('/')) key += '/';
+    if (key.startsWith('/')) throw bad('the prefix may not start with /');
+  } else if (key === '' || key.endsWith('/')) {
+    throw bad('the key names a folder; give an object key such as s3://bucket/path/snapshot.yaml');
+  }
+  return { bucket, key };
 }
 
 /**
@@ -45,9 +89,10 @@ export function parseConfigMapUri(uri: string): ConfigMapRef {
 }
 
 /** Forms an input location may take, for messages. */
-export const INPUT_FORMS = 'a file path, - for stdin, an http(s):// URL or cm://namespace/name';
+export const INPUT_FORMS =
+  'a file path, - for stdin, an http(s):// URL, cm://namespace/name or s3://bucket/key';
 /** Forms an output location may take, for messages. */
-export const OUTPUT_FORMS = 'a file path, - for stdout or cm://namespace/name';
+export const OUTPUT_FORMS = 'a file path, - for stdout, cm://namespace/name or s3://bucket/key';
 
 /** The lower-cased scheme of a `scheme://…` location, or undefined for a path or `-`. */
 export function schemeOf(location: string): string | undefined {
@@ -66,7 +111,8 @@ export function displayLocation(location: string): string {
  */
 export function checkInputLocation(location: string, what: string): void {
   const scheme = schemeOf(location);
-  if (scheme === undefined || scheme === 'http' || scheme === 'https' || scheme === 'cm') return;
+  if (scheme === undefined || scheme === 'http' || scheme === 'https' || scheme === 'cm' || scheme === 's3')
+    return;
   throw invalid(
     `cannot read ${what} from "${displayLocation(location)}": the ${scheme}:// scheme is not supported; ` +
       `use ${INPUT_FORMS}` +
@@ -77,7 +123,7 @@ export function checkInputLocation(location: string, what: string): void {
 /** Refuses an output location aicr cannot write (exit 2, naming the supported forms). */
 export function checkOutputLocation(location: string, what: string): void {
   const scheme = schemeOf(location);
-  if (scheme === undefined || scheme === 'cm') return;
+  if (scheme === undefined || scheme === 'cm' || scheme === 's3') return;
   const why =
     scheme === 'http' || scheme === 'https'
       ? 'URLs are read-only'

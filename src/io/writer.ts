@@ -15,7 +15,9 @@
  *  - an output that is also an input of the same command (same device and inode, so symlinks and hard
  *    links count) is refused (exit 2) before anything is written.
  * A path that cannot be an output (missing parent folder, a parent that is a file, a directory, a
- * `scheme://` other than cm://) is bad input (exit 2); EACCES/EPERM is exit 4.
+ * `scheme://` other than cm:// and s3://) is bad input (exit 2); EACCES/EPERM is exit 4.
+ * `s3://bucket/key` is one object written through the AWS SDK (src/io/s3.ts, loaded only then):
+ * readers see the old object or the new one, never part of one.
  */
 import { constants as fsc } from 'node:fs';
 import { lstat, open, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
@@ -26,7 +28,15 @@ import { buildInfo } from '../version/buildinfo.js';
 import { configMapStore, dataKeyFor } from './configmap.js';
 import { CONFIGMAP_MAX_BYTES } from './limits.js';
 import { serialize, type Format } from './serialize.js';
-import { checkOutputLocation, isConfigMapUri, isHttpUrl, parseConfigMapUri, schemeOf } from './uri.js';
+import {
+  checkOutputLocation,
+  isConfigMapUri,
+  isHttpUrl,
+  isS3Uri,
+  parseConfigMapUri,
+  parseS3Uri,
+  schemeOf,
+} from './uri.js';
 import { writeStderr, writeStdout } from '../util/stdio.js';
 
 /** Symlink hops followed before giving up (the kernel's limit is 40). */
@@ -322,6 +332,10 @@ export async function preflightOutput(
     parseConfigMapUri(location);
     return;
   }
+  if (isS3Uri(location)) {
+    parseS3Uri(location, what);
+    return;
+  }
   if (descriptorPath(location) !== undefined) return;
   try {
     let st;
@@ -367,6 +381,11 @@ export async function writeOutput(
     return;
   }
   if (isHttpUrl(location) || schemeOf(location) !== undefined) checkOutputLocation(location, opts.kind);
+  if (isS3Uri(location)) {
+    const { writeS3Object } = await import('./s3.js');
+    await writeS3Object(location, content, opts.kind);
+    return;
+  }
   if (isConfigMapUri(location)) {
     const ref = parseConfigMapUri(location);
     const key = dataKeyFor(opts.kind, opts.format);

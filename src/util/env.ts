@@ -119,3 +119,19 @@ export const configFileFromEnv = (env: Env = process.env): string | undefined =>
 export function optionEnvValue(name: string, env: Env = process.env): string | undefined {
   return name.startsWith('AICR_') ? env[name] : undefined;
 }
+
+/**
+ * The S3 endpoint of an S3-compatible store from the standard AWS variables (`AWS_ENDPOINT_URL_S3`,
+ * then `AWS_ENDPOINT_URL`); undefined for AWS itself.
+ */
+export function s3EndpointFromEnv(env: Env = process.env): string | undefined {
+  return env.AWS_ENDPOINT_URL_S3?.trim() || env.AWS_ENDPOINT_URL?.trim() || undefined;
+}
+
+/** `$XDG_CACHE_HOME` (absolute paths only, as the XDG spec says) or `~/.cache`; undefined without HOME. */
+export function userCacheDir(env: Env = process.env): string | undefined {
+  const xdg = env.XDG_CACHE_HOME?.trim();
+  if (xdg && xdg.startsWith('/')) return xdg;
+  const home = env.HOME?.trim();
+  return home ? `${home.replace(/\/+$/, '')}/.cache` : undefined;
+}

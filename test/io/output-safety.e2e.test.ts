@@ -466,8 +466,8 @@ describe('unusable output paths: exit 2 (bad path) or 4 (permission), never 8, n
       [path.join(d, 'file', 'out.yaml'), /is not a directory/],
       [path.join(d, 'adir'), /it is a directory/],
       [
-        's3://bucket/key.yaml',
-        /the s3:\/\/ scheme is not supported; use a file path, - for stdout or cm:\/\/namespace\/name/,
+        'az://bucket/key.yaml',
+        /the az:\/\/ scheme is not supported; use a file path, - for stdout, cm:\/\/namespace\/name or s3:\/\/bucket\/key/,
       ],
       ['gs://bucket/key.yaml', /the gs:\/\/ scheme is not supported/],
       ['file:///tmp/x.yaml', /the file:\/\/ scheme is not supported.*give the path itself/],

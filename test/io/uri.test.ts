@@ -142,11 +142,11 @@ test('schemeOf: any scheme://, lower-cased; paths, Windows-like and cm without /
   }
 });
 
-test('checkInputLocation / checkOutputLocation: only files, -, http(s) (inputs) and cm:// pass', () => {
-  for (const ok of ['a.yaml', '/tmp/x', 'http://h/x', 'HTTPS://h/x', 'cm://ns/n'])
+test('checkInputLocation / checkOutputLocation: only files, -, http(s) (inputs), cm:// and s3:// pass', () => {
+  for (const ok of ['a.yaml', '/tmp/x', 'http://h/x', 'HTTPS://h/x', 'cm://ns/n', 's3://b/k'])
     checkInputLocation(ok, 'recipe');
-  for (const ok of ['a.yaml', '/dev/null', 'cm://ns/n']) checkOutputLocation(ok, 'recipe');
-  for (const bad of ['s3://b/k', 'gs://b/k', 'file:///etc/passwd', 'oci://r/x:1', 'ftp://h/x']) {
+  for (const ok of ['a.yaml', '/dev/null', 'cm://ns/n', 'S3://b/k']) checkOutputLocation(ok, 'recipe');
+  for (const bad of ['az://b/k', 'gs://b/k', 'file:///etc/passwd', 'oci://r/x:1', 'ftp://h/x']) {
     exit2(() => checkInputLocation(bad, 'recipe'), /scheme is not supported; use a file path, - for stdin/);
     exit2(() => checkOutputLocation(bad, 'recipe'), /scheme is not supported; use a file path, - for stdout/);
   }

@@ -152,7 +152,7 @@ test('writeOutput refuses http(s) URLs (read-only), exit 2', async () => {
     await assert.rejects(writeOutput(url, 'a: 1\n', { kind: 'recipe', format: 'yaml' }), (err: unknown) => {
       isAicr(
         'INVALID_REQUEST',
-        `cannot write recipe to "${url}": URLs are read-only; use a file path, - for stdout or cm://namespace/name`,
+        `cannot write recipe to "${url}": URLs are read-only; use a file path, - for stdout, cm://namespace/name or s3://bucket/key`,
       )(err);
       assert.equal(exitCodeFor(err), 2);
       return true;

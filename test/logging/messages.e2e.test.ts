@@ -228,7 +228,7 @@ describe('URLs: credentials never printed nor written; schemes; HTTP edge cases'
 
   it('unsupported input schemes are exit 2 naming the supported forms, for every input flag', async () => {
     const cases: string[][] = [
-      ['validate', '-r', 's3://bucket/r.yaml', '-s', snap],
+      ['validate', '-r', 'az://bucket/r.yaml', '-s', snap],
       ['validate', '-r', path.join(dir, 'x.yaml'), '-s', 'gs://bucket/s.yaml'],
       ['recipe', '--snapshot', 'oci://registry/snap:1'],
       ['recipe', '--criteria', 'file:///tmp/c.yaml'],
@@ -239,7 +239,7 @@ describe('URLs: credentials never printed nor written; schemes; HTTP edge cases'
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(
         r.stderr,
-        /scheme is not supported; use a file path, - for stdin, an http\(s\):\/\/ URL or cm:\/\/namespace\/name/,
+        /scheme is not supported; use a file path, - for stdin, an http\(s\):\/\/ URL, cm:\/\/namespace\/name or s3:\/\/bucket\/key/,
       );
     }
     assert.deepEqual(

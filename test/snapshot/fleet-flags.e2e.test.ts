@@ -26,8 +26,12 @@ test('fleet flags are checked before the cluster', async () => {
     [['--deploy-agent', '--all-gpu-nodes', '-o', dir, '--format', 'table'], 2, /yaml or json/],
     // Hostile node lists: an endless device is cut at the file cap; a ConfigMap is not a node list.
     [['--deploy-agent', '--nodes', '/dev/zero', '-o', dir], 2, /more than 67108864 bytes \(64 MiB\)/],
-    [['--deploy-agent', '--nodes', 'cm://ns/list', '-o', dir], 2, /file, - \(stdin\) or an http\(s\) URL/],
-    [['--deploy-agent', '--nodes', `s3://b/k`, '-o', dir], 2, /scheme is not supported/],
+    [
+      ['--deploy-agent', '--nodes', 'cm://ns/list', '-o', dir],
+      2,
+      /file, - \(stdin\), an http\(s\) URL or s3:/,
+    ],
+    [['--deploy-agent', '--nodes', `gs://b/k`, '-o', dir], 2, /scheme is not supported/],
   ];
   for (const [args, code, re] of cases) {
     const r = await runCli(['snapshot', ...args]);
