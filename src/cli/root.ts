@@ -17,7 +17,7 @@ import { registerSnapshot } from './snapshot.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 import { safeText } from '../util/escape.js';
-import { writeStderr, writeStdout } from '../util/stdio.js';
+import { stderrIsTerminal, writeStderr, writeStdout } from '../util/stdio.js';
 
 export interface Registrar {
   (program: Command, st: FlagState): void;
@@ -44,7 +44,7 @@ function configureLogging(opts: { debug?: boolean; logJson?: boolean }): void {
       level: debug ? 'debug' : 'info',
       version: buildInfo.version,
       prefix: logPrefixFromEnv(),
-      color: mode === 'cli' && !!process.stderr.isTTY && !noColorFromEnv(),
+      color: mode === 'cli' && stderrIsTerminal() && !noColorFromEnv(),
     }),
   );
   if (debug) log().debug('starting', { name: 'aicr', ...buildInfo, logLevel: 'debug' });
