@@ -23,6 +23,7 @@ import { MARKER, markerFile, Staging } from './staging.js';
 import { runValidations } from './validations.js';
 import { finalValues } from './values.js';
 import { mapPool } from '../util/pool.js';
+import { monotonicMs } from '../util/clock.js';
 
 export const DEPLOYER_IMPLS: Record<DeployerName, Deployer> = { helm: helmDeployer, argocd: argocdDeployer };
 
@@ -179,7 +180,7 @@ function combinedError(failures: AicrError[]): AicrError {
 }
 
 export async function generateBundle(req: BundleRequest): Promise<BundleResult> {
-  const started = performance.now();
+  const started = monotonicMs();
   const deployerName = req.deployer ?? 'helm';
   const deployer = DEPLOYER_IMPLS[deployerName];
   const scheduling = req.scheduling ?? {};
@@ -276,7 +277,7 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
       totalBytes: listed.reduce((n, f) => n + f.bytes, 0),
       notes: [...deployer.notes(ctx), ...warnings],
       nextSteps: deployer.nextSteps(staging.outputDir, ctx),
-      durationMs: performance.now() - started,
+      durationMs: monotonicMs() - started,
     };
   } catch (err) {
     staging.abort();

@@ -19,6 +19,7 @@
  */
 import { constants as fsc } from 'node:fs';
 import type { RmOptions } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { AicrError, invalid } from '../errors/index.js';
@@ -31,8 +32,9 @@ import { writeStderr, writeStdout } from '../util/stdio.js';
 
 // node:fs/promises and node:net load a few dozen internal modules; they are imported on first use, so
 // that commands writing to stdout (and every command's start-up) do not pay for them (decision 13).
-let fspModule: typeof import('node:fs/promises') | undefined;
-const fsp = async () => (fspModule ??= await import('node:fs/promises'));
+// A synchronous require: inside the bundle's vm.Script a dynamic import() of a built-in has no loader.
+const requireBuiltin = createRequire(import.meta.url);
+const fsp = async () => requireBuiltin('node:fs/promises') as typeof import('node:fs/promises');
 const lstat = async (p: string) => (await fsp()).lstat(p);
 const stat = async (p: string) => (await fsp()).stat(p);
 const readlink = async (p: string) => (await fsp()).readlink(p);
@@ -133,8 +135,8 @@ async function writeThrough(target: string, content: Buffer): Promise<void> {
 }
 
 /** Connects to a Unix socket and sends the content. */
-async function writeSocket(target: string, content: Buffer): Promise<void> {
-  const net = await import('node:net');
+function writeSocket(target: string, content: Buffer): Promise<void> {
+  const net = requireBuiltin('node:net') as typeof import('node:net');
   return new Promise((resolve, reject) => {
     const sock = net.createConnection({ path: target });
     sock.once('error', reject);
