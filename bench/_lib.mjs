@@ -58,3 +58,31 @@ export const TRAINING_CRITERIA = [
   '--platform',
   'kubeflow',
 ];
+
+/**
+ * Runs `cmd args` once; returns { ms, stdout, cpuMs, rssMb } (CPU and peak RSS of the child alone via
+ * /usr/bin/time when available, else NaN). A non-zero exit is an error naming the command.
+ */
+export function timeRun(cmd, args, { env, input, cwd } = {}) {
+  const useTime = existsSync('/usr/bin/time');
+  const t0 = process.hrtime.bigint();
+  const r = useTime
+    ? spawnSync('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args], {
+        env: { ...process.env, ...env },
+        input,
+        cwd,
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+      })
+    : spawnSync(cmd, args, { env: { ...process.env, ...env }, input, cwd, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  let cpuMs = NaN;
+  let rssMb = NaN;
+  if (useTime) {
+    const [u, s, kb] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+    cpuMs = (u + s) * 1000;
+    rssMb = kb / 1024;
+  }
+  return { ms, stdout: r.stdout, cpuMs, rssMb };
+}

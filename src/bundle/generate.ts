@@ -25,6 +25,7 @@ import { finalValues } from './values.js';
 import { mapPool } from '../util/pool.js';
 import { chartFile, provenanceFile, vendorCharts, type VendorOptions, type VendoredChart } from './vendor.js';
 import { recordError, setAttrs, span } from '../telemetry/trace.js';
+import { monotonicMs } from '../util/clock.js';
 
 export const DEPLOYER_IMPLS: Record<DeployerName, Deployer> = { helm: helmDeployer, argocd: argocdDeployer };
 
@@ -191,7 +192,7 @@ export function vendorWithArgo(): AicrError {
 }
 
 export async function generateBundle(req: BundleRequest): Promise<BundleResult> {
-  const started = performance.now();
+  const started = monotonicMs();
   const deployerName = req.deployer ?? 'helm';
   const deployer = DEPLOYER_IMPLS[deployerName];
   if (req.vendor && deployerName !== 'helm') throw vendorWithArgo();
@@ -307,7 +308,7 @@ export async function generateBundle(req: BundleRequest): Promise<BundleResult> 
       totalBytes: listed.reduce((n, f) => n + f.bytes, 0),
       notes: [...deployer.notes(ctx), ...warnings],
       nextSteps: deployer.nextSteps(staging.outputDir, ctx),
-      durationMs: performance.now() - started,
+      durationMs: monotonicMs() - started,
     };
   } catch (err) {
     staging.abort();

@@ -6,7 +6,7 @@ import { run } from './root.js';
 import { setConfigMapStoreFactory } from '../io/configmap.js';
 import { safeText } from '../util/escape.js';
 import { writeStderr } from '../util/stdio.js';
-import { disposeAllChildren } from '../util/child.js';
+import { disposeAllChildren } from '../util/child-groups.js';
 import { codeCacheWarmupFromEnv } from '../util/env.js';
 
 globalThis.__AICR_DIST_DIR = path.dirname(fileURLToPath(import.meta.url));

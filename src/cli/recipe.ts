@@ -1,7 +1,7 @@
 /** `aicr recipe`: build a recipe from criteria flags, a criteria file or a snapshot. */
 import type { Command } from 'commander';
 import { parseFormat } from '../io/serialize.js';
-import { kubeconfigInputs, preflightOutput, type NamedInput } from '../io/writer.js';
+import type { NamedInput } from '../io/writer.js';
 import { addConfigFlag } from './config.js';
 import { addRecipeSourceFlags, examples, FlagState, recipeRequest, type CriteriaOpts } from './flags.js';
 
@@ -24,6 +24,7 @@ export function registerRecipe(program: Command, st: FlagState): void {
   addConfigFlag(cmd, 'recipe');
   cmd.action(async (opts: CriteriaOpts & { output?: string; format?: string }) => {
     const format = parseFormat(opts.format);
+    const { kubeconfigInputs, preflightOutput } = await import('../io/writer.js');
     const inputs: NamedInput[] = [
       ['--snapshot', opts.snapshot],
       ['--criteria', opts.criteria],

@@ -24,7 +24,7 @@ import { registerVerify } from './verify.js';
 import { registerVersion } from './version.js';
 import { setS3Endpoint } from '../io/s3-settings.js';
 import { safeText } from '../util/escape.js';
-import { writeStderr, writeStdout } from '../util/stdio.js';
+import { stderrIsTerminal, writeStderr, writeStdout } from '../util/stdio.js';
 
 export interface Registrar {
   (program: Command, st: FlagState): void;
@@ -55,7 +55,7 @@ function configureLogging(opts: { debug?: boolean; logJson?: boolean }): void {
       level: debug ? 'debug' : 'info',
       version: buildInfo.version,
       prefix: logPrefixFromEnv(),
-      color: mode === 'cli' && !!process.stderr.isTTY && !noColorFromEnv(),
+      color: mode === 'cli' && stderrIsTerminal() && !noColorFromEnv(),
     }),
   );
   if (debug) log().debug('starting', { name: 'aicr', ...buildInfo, logLevel: 'debug' });

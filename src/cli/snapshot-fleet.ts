@@ -3,7 +3,8 @@
  * use-case lives in src/commands/snapshot-fleet.ts, imported on use.
  */
 import { Option, type Command } from 'commander';
-import { DEFAULT_WORKERS, type FleetFlags } from '../commands/snapshot-fleet.js';
+import type { FleetFlags } from '../commands/snapshot-fleet.js';
+import { DEFAULT_WORKERS } from '../commands/snapshot-fleet-defaults.js';
 import { intParser, type FlagState } from './flags.js';
 
 export type { FleetFlags };

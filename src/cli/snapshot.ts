@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { invalid } from '../errors/index.js';
 import { parseFormat } from '../io/serialize.js';
-import { kubeconfigInputs, preflightOutput } from '../io/writer.js';
 import { agentModeFromEnv, debugFromEnv, maxNodesPerEntryFromEnv } from '../util/env.js';
 import { addFlags, addOutputFlags, examples, FlagState, type FlagSpec, type FlagValues } from './flags.js';
 import { addConfigFlag } from './config.js';
@@ -126,6 +125,7 @@ export function registerSnapshot(program: Command, st: FlagState): void {
       return runFleetSnapshot({ ...opts, debug }, format);
     }
     // The kubeconfig is an input (the K8s collectors read it): writing the snapshot over it is refused.
+    const { kubeconfigInputs, preflightOutput } = await import('../io/writer.js');
     const inputs = kubeconfigInputs(opts.kubeconfig, [], true);
     await preflightOutput(opts.output, 'snapshot', inputs);
     if (opts.upload !== undefined) await preflightOutput(opts.upload, 'snapshot', inputs);

@@ -17,7 +17,9 @@ import type { AgentFlags } from './snapshot-agent.js';
 
 /** Exit code of a fleet run in which some nodes failed (documented in README "Exit codes"). */
 export const FLEET_PARTIAL_EXIT = 10;
-export const DEFAULT_WORKERS = 10;
+import { DEFAULT_WORKERS } from './snapshot-fleet-defaults.js';
+
+export { DEFAULT_WORKERS };
 
 export interface FleetFlags extends AgentFlags {
   nodes?: string;

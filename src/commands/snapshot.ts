@@ -2,12 +2,8 @@
  * Local collection (docs/decisions.md, decision 1): every selected collector runs on this machine; cluster collectors use
  * the kubeconfig chain when a cluster is reachable and degrade with one warning when not.
  */
-import {
-  createCollectors,
-  resolveNodeName,
-  selectCollectors,
-  type CollectorFactoryOptions,
-} from '../collector/index.js';
+import { loadCollectors } from '../collector/load.js';
+import { resolveNodeName, selectCollectors, type CollectorFactoryOptions } from '../collector/select.js';
 import { AicrError, invalid } from '../errors/index.js';
 import type { Format } from '../io/serialize.js';
 import { writeDocument, type NamedInput } from '../io/writer.js';
@@ -15,7 +11,7 @@ import { log } from '../logging/logger.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { takeSnapshot } from '../snapshot/snapshotter.js';
-import { holdInterrupts } from '../util/child.js';
+import { holdInterrupts } from '../util/child-groups.js';
 import { agentModeFromEnv, osRootFromEnv } from '../util/env.js';
 import { buildInfo } from '../version/buildinfo.js';
 import { setAttrs } from '../telemetry/trace.js';
@@ -40,7 +36,7 @@ export async function collectLocalSnapshot(opts: LocalSnapshotOptions = {}): Pro
   const onAbort = () => ctl.abort(opts.signal?.reason);
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const collectors = createCollectors(names, { ...opts, env, nodeName, signal: ctl.signal });
+  const collectors = await loadCollectors(names, { ...opts, env, nodeName, signal: ctl.signal });
   const timer =
     opts.timeoutMs && opts.timeoutMs > 0
       ? setTimeout(
@@ -88,7 +84,6 @@ export interface LocalSnapshotRequest {
  * (namespace, permission) fail before any collection work. Returns the collection's deadline.
  */
 async function prepareLocal(o: LocalSnapshotRequest): Promise<number> {
-  const { findKubeconfigSource, loadKubeConfig } = await import('../k8s/client.js');
   // Bad input fails before any collection work.
   const names = selectCollectors(o.filter, o.exclude);
   const timeoutMs = o.timeout === undefined ? 0 : parseDuration(o.timeout, '--timeout');
@@ -96,9 +91,13 @@ async function prepareLocal(o: LocalSnapshotRequest): Promise<number> {
   // A kubeconfig that is named (flag or KUBECONFIG) but missing, or malformed, is bad input (exit 2);
   // having none at all, or an unreachable cluster, only empties the cluster measurements.
   const needsCluster = names.includes('k8s') || names.includes('topology') || !!o.output?.startsWith('cm://');
-  if (o.kubeconfig || (needsCluster && findKubeconfigSource({ kubeconfig: o.kubeconfig }))) {
-    if (needsCluster) await loadKubeConfig({ kubeconfig: o.kubeconfig });
-    else findKubeconfigSource({ kubeconfig: o.kubeconfig });
+  if (o.kubeconfig || needsCluster) {
+    // The Kubernetes client (HTTP, TLS, YAML) is loaded only when a cluster or a kubeconfig is involved.
+    const { findKubeconfigSource, loadKubeConfig } = await import('../k8s/client.js');
+    if (o.kubeconfig || findKubeconfigSource({ kubeconfig: o.kubeconfig })) {
+      if (needsCluster) await loadKubeConfig({ kubeconfig: o.kubeconfig });
+      else findKubeconfigSource({ kubeconfig: o.kubeconfig });
+    }
   }
   // A cm:// output is checked (namespace, permission) before the collection, not after it.
   if (o.output && o.output.startsWith('cm://')) {

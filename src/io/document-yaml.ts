@@ -2,18 +2,21 @@
  * The YAML reader of src/io/document.ts: a line-based fast path for large block-style YAML (the shape aicr
  * writes) and, for anything outside that subset, the `yaml` library's document model, with the same rules.
  */
-import {
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseDocument as parseYamlDocument,
-  type Node as YamlNode,
-} from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YamlLibrary from 'yaml';
+import type { Node as YamlNode } from 'yaml';
 import { invalid } from '../errors/index.js';
 import { duplicate, exactInt, MAX_ALIAS_NODES, noteText, setOwn, tooDeep } from './document-common.js';
 import { MAX_DEPTH } from './limits.js';
+
+/**
+ * The `yaml` library, loaded on the first document outside the fast path's subset (decision 15): in the
+ * bundle `require` is the launcher's (dist/lib-yaml.cjs with its code cache), from source Node's own.
+ */
+function yamlLibrary(): typeof YamlLibrary {
+  const load = typeof require === 'function' ? require : createRequire(import.meta.url);
+  return load('yaml') as typeof YamlLibrary;
+}
 
 /** YAML 1.2 core schema resolution of a plain scalar (as the `yaml` library does it, ints exact). */
 function resolvePlain(s: string): unknown {
@@ -312,6 +315,7 @@ export function fastYaml(text: string): unknown {
 
 /** Full YAML through the `yaml` library's document model, with the shared rules applied. */
 export function slowYaml(text: string, source: string): unknown {
+  const { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument: parseYamlDocument } = yamlLibrary();
   const lc = new LineCounter();
   let doc;
   try {

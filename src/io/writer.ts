@@ -20,8 +20,9 @@
  * readers see the old object or the new one, never part of one.
  */
 import { constants as fsc } from 'node:fs';
-import { lstat, open, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import net from 'node:net';
+import type { RmOptions } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { AicrError, invalid } from '../errors/index.js';
 import { buildInfo } from '../version/buildinfo.js';
@@ -38,6 +39,19 @@ import {
   schemeOf,
 } from './uri.js';
 import { writeStderr, writeStdout } from '../util/stdio.js';
+
+// node:fs/promises and node:net load a few dozen internal modules; they are imported on first use, so
+// that commands writing to stdout (and every command's start-up) do not pay for them (decision 15).
+// A synchronous require: inside the bundle's vm.Script a dynamic import() of a built-in has no loader.
+const requireBuiltin = createRequire(import.meta.url);
+const fsp = async () => requireBuiltin('node:fs/promises') as typeof import('node:fs/promises');
+const lstat = async (p: string) => (await fsp()).lstat(p);
+const stat = async (p: string) => (await fsp()).stat(p);
+const readlink = async (p: string) => (await fsp()).readlink(p);
+const realpath = async (p: string) => (await fsp()).realpath(p);
+const rename = async (from: string, to: string) => (await fsp()).rename(from, to);
+const rm = async (p: string, o?: RmOptions) => (await fsp()).rm(p, o);
+const open = async (p: string, flags: number, mode?: number) => (await fsp()).open(p, flags, mode);
 
 /** Symlink hops followed before giving up (the kernel's limit is 40). */
 const MAX_SYMLINK_HOPS = 40;
@@ -132,6 +146,7 @@ async function writeThrough(target: string, content: Buffer): Promise<void> {
 
 /** Connects to a Unix socket and sends the content. */
 function writeSocket(target: string, content: Buffer): Promise<void> {
+  const net = requireBuiltin('node:net') as typeof import('node:net');
   return new Promise((resolve, reject) => {
     const sock = net.createConnection({ path: target });
     sock.once('error', reject);

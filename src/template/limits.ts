@@ -5,6 +5,7 @@
  * breach is a TemplateError (exit 2) naming the template file, line and column.
  */
 import { isDict } from './values.js';
+import { monotonicMs } from '../util/clock.js';
 
 export interface TemplateLimits {
   /** Characters the template itself writes (top level). */
@@ -47,12 +48,12 @@ export class Budget {
   private readonly deadline: number;
 
   constructor(readonly limits: TemplateLimits) {
-    this.deadline = performance.now() + limits.maxTimeMs;
+    this.deadline = monotonicMs() + limits.maxTimeMs;
   }
 
   /** One unit of work: checks the clock every 256 steps. */
   step(): void {
-    if ((++this.steps & 255) === 0 && performance.now() > this.deadline)
+    if ((++this.steps & 255) === 0 && monotonicMs() > this.deadline)
       throw new LimitError(`template execution exceeded the time limit of ${this.limits.maxTimeMs} ms`);
   }
 

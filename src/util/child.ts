@@ -14,82 +14,24 @@
  *    handles the signal, aicr then exits 130 (SIGINT) or 143 (SIGTERM);
  *  - on process exit, groups still alive are killed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { SIGNAL_EXIT_CODES } from '../errors/index.js';
 import { formatDuration } from './duration.js';
-import { writeStderr } from './stdio.js';
 
-type HandledSignal = 'SIGINT' | 'SIGTERM';
+// node:child_process (with net, dgram and the stream modules it loads) is required on the first spawn,
+// not when this module loads: the OS collector and others import this module without running anything.
+const requireBuiltin = createRequire(import.meta.url);
+type ChildProcessModule = typeof import('node:child_process');
+const spawn = (file: string, args: readonly string[], options: SpawnOptions): ChildProcess =>
+  (requireBuiltin('node:child_process') as ChildProcessModule).spawn(file, args, options);
 
-/** Live process groups: pgid → dispose (kill the group, destroy the pipes). */
-const live = new Map<number, () => void>();
-/** Reasons the interrupt handler is installed: live children and explicit holders (`holdInterrupts`). */
-let holders = 0;
-let installed = false;
+// The registry of live groups and the interrupt handling live in child-groups.ts, which does not load
+// node:child_process (the CLI's entry point imports it; decision 15).
+import { disposeAllChildren, holdInterrupts, live, updateHandlers } from './child-groups.js';
 
-/** Kills every live child process group (SIGKILL); returns how many there were. */
-export function disposeAllChildren(): number {
-  const all = [...live.values()];
-  live.clear();
-  for (const d of all) d();
-  updateHandlers();
-  return all.length;
-}
-
-function onSignal(sig: HandledSignal): void {
-  // Counted before the groups are disposed (disposing can remove this very handler), and without this
-  // handler when another listener of the same signal has removed it already in this emit.
-  const othersHandle = process.listenerCount(sig) - (installed ? 1 : 0) > 0;
-  const n = [...live.values()];
-  live.clear();
-  for (const d of n) d();
-  // Another handler (e.g. the agent's clean-up, `snapshot --watch`) owns the shutdown: leave the rest to it.
-  if (othersHandle) return;
-  writeStderr(
-    `[cli] interrupted by ${sig}${n.length ? `: stopped ${n.length} child process group${n.length === 1 ? '' : 's'}` : ''}\n`,
-  );
-  process.exit(SIGNAL_EXIT_CODES[sig]);
-}
-
-const onInt = () => onSignal('SIGINT');
-const onTerm = () => onSignal('SIGTERM');
-const onExit = () => {
-  for (const d of live.values()) d();
-  live.clear();
-};
-
-function updateHandlers(): void {
-  const want = holders > 0 || live.size > 0;
-  if (want && !installed) {
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-    process.on('exit', onExit);
-    installed = true;
-  } else if (!want && installed) {
-    process.removeListener('SIGINT', onInt);
-    process.removeListener('SIGTERM', onTerm);
-    process.removeListener('exit', onExit);
-    installed = false;
-  }
-}
-
-/**
- * Keeps the SIGINT/SIGTERM handler installed until the returned release function is called, so that
- * an interrupt during a phase without live children also exits 130/143 (used by `aicr snapshot`).
- */
-export function holdInterrupts(): () => void {
-  holders++;
-  updateHandlers();
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    holders--;
-    updateHandlers();
-  };
-}
+export { disposeAllChildren, holdInterrupts };
 
 /** The absolute path of an executable named `name` on `PATH` (or `name` itself when it has a slash). */
 export function findExecutable(name: string, envPath = process.env.PATH ?? ''): string | undefined {

@@ -5,7 +5,7 @@
  * Falls back to the streams when a non-blocking descriptor is full (EAGAIN); a closed reader
  * (EPIPE, e.g. `aicr … | head`) ends the output quietly.
  */
-import { writeSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 
 let closed = { 1: false, 2: false };
 
@@ -37,4 +37,17 @@ export function writeStdout(text: string): void {
 
 export function writeStderr(text: string): void {
   writeFd(2, text);
+}
+
+/**
+ * Whether stderr is a terminal, without building `process.stderr` for pipes and files: only a
+ * character device can be a terminal, and only then is the stream (and its TTY check) created.
+ */
+export function stderrIsTerminal(): boolean {
+  try {
+    if (!fstatSync(2).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return !!process.stderr.isTTY;
 }

@@ -1,0 +1,68 @@
+/**
+ * Start-up guard (issue 16, decision 15): commands load only what they use. The built CLI runs with a
+ * preload script that records, at exit, the Node built-in modules loaded and the files of dist/ read;
+ * `--version`, `recipe`, `query` and `snapshot --filter os` must not load the networking, TLS, crypto,
+ * child-process or fs/promises modules, nor the YAML or zod libraries.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+
+const PRELOAD = `
+const fs = require('node:fs');
+const path = require('node:path');
+const readFileSync = fs.readFileSync;
+const files = [];
+fs.readFileSync = function (p, ...rest) {
+  if (typeof p === 'string') files.push(path.basename(p));
+  return readFileSync.call(this, p, ...rest);
+};
+process.on('exit', () => {
+  const modules = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));
+  fs.writeFileSync(process.env.STARTUP_PROBE_OUT, JSON.stringify({ modules, files }));
+});
+`;
+
+const HEAVY = ['child_process', 'net', 'http', 'https', 'tls', 'crypto', 'fs/promises', 'stream'];
+const LIBS = ['lib-yaml.cjs', 'lib-zod.cjs', 'lib-xml.cjs'];
+
+describe('start-up loads only what a command uses', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'aicr-startup-'));
+  const preload = path.join(dir, 'probe.cjs');
+  writeFileSync(preload, PRELOAD);
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const probe = async (args: string[]) => {
+    const out = path.join(dir, `probe-${args[0]}.json`);
+    const r = await runCli(args, {
+      env: { NODE_OPTIONS: `--require ${preload}`, STARTUP_PROBE_OUT: out, HOME: dir },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(readFileSync(out, 'utf8')) as { modules: string[]; files: string[] };
+  };
+
+  for (const args of [
+    ['--version'],
+    ['recipe', '--service', 'eks', '--accelerator', 'h100', '--intent', 'training'],
+    ['query', '--service', 'eks', '--accelerator', 'h100', '--selector', 'components.gpu-operator.version'],
+    ['snapshot', '--filter', 'os'],
+  ]) {
+    it(`aicr ${args.join(' ')}`, async () => {
+      const { modules, files } = await probe(args);
+      assert.ok(modules.includes('vm'), 'the probe sees the launcher (node:vm)');
+      assert.deepEqual(
+        HEAVY.filter((m) => modules.includes(m)),
+        [],
+        'built-in modules this command does not need',
+      );
+      assert.deepEqual(
+        LIBS.filter((f) => files.includes(f)),
+        [],
+        'libraries this command does not need',
+      );
+    });
+  }
+});
