@@ -78,7 +78,7 @@ export function registerExporter(program: Command): void {
       'aicr exporter --print-manifests -n monitoring --recipe cm://monitoring/recipe --service-monitor > exporter.yaml',
       'curl -s localhost:9477/metrics | grep ^aicr_',
       '',
-      '# Metrics: aicr_gpu_count, aicr_gpu_info, aicr_gpu_driver_info, aicr_gpu_mig_mode_enabled, aicr_os_info,',
+      '# Metrics: aicr_gpus, aicr_gpu_info, aicr_gpu_driver_info, aicr_gpu_mig_mode_enabled, aicr_os_info,',
       '# aicr_kernel_info, aicr_kubernetes_info, aicr_constraint_pass, aicr_constraints, aicr_collector_up,',
       '# aicr_collection_duration_seconds, aicr_collections_total, aicr_collection_errors_total,',
       '# aicr_last_success_timestamp_seconds (docs/observability.md).',

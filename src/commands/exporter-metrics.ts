@@ -46,7 +46,7 @@ export class ExporterMetrics {
       { version: buildInfo.version, commit: buildInfo.commit },
       1,
     );
-    this.gpuCount = g('aicr_gpu_count', 'Number of GPUs nvidia-smi reports on this node.');
+    this.gpuCount = g('aicr_gpus', 'Number of GPUs nvidia-smi reports on this node.');
     this.gpuInfo = g('aicr_gpu_info', 'One series per GPU with its model, UUID and memory (always 1).', [
       'gpu',
       'model',

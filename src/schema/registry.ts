@@ -11,6 +11,7 @@ import { criteriaFileSchema, recipeResultSchema, snapshotSchema } from '../model
 import { ACCEPTED_API_VERSIONS } from '../model/snapshot.js';
 import { diffDocumentSchema, fleetReportSchema } from '../model/reports.js';
 import { validationResultSchema } from '../model/validation-result.js';
+import { aicrConfigSchema } from '../config/schema.js';
 
 export const SCHEMA_VERSIONS = ['v1'] as const;
 export type SchemaVersion = (typeof SCHEMA_VERSIONS)[number];
@@ -32,6 +33,12 @@ const apiVersion = z.enum(ACCEPTED_API_VERSIONS as [string, ...string[]]);
 
 /** Every published kind, sorted by kind. */
 export const SCHEMA_KINDS: readonly SchemaKind[] = [
+  {
+    kind: 'AICRConfig',
+    description:
+      'The configuration file (`--config`, `$AICR_CONFIG`, `~/.config/aicr/config.yaml`): settings per command',
+    schema: aicrConfigSchema,
+  },
   {
     kind: 'FleetReport',
     description:

@@ -115,7 +115,7 @@ describe('aicr exporter (running)', () => {
     const last = Number(/^aicr_last_success_timestamp_seconds (\d+)/m.exec(text)![1]);
     assert.ok(Math.abs(last - Date.now() / 1000) < 120, String(last));
     assert.match(text, /^# TYPE aicr_collection_duration_seconds histogram$/m);
-    assert.match(text, /^# HELP aicr_gpu_count /m);
+    assert.match(text, /^# HELP aicr_gpus /m);
   });
 
   it('promtool check metrics accepts the scraped text', { skip: toolSkipReason('promtool') }, () => {
