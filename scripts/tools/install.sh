@@ -5,11 +5,11 @@
 # Usage: scripts/tools/install.sh [NAME...]      (no name: all of them)
 #        scripts/tools/install.sh --path [NAME...] prints the bin folders (for PATH), building nothing
 # A tool that cannot be built prints a warning and is skipped (its tests skip with a printed reason); the
-# exit status is 0 unless a name is unknown. Each build is bounded by AICR_TOOL_BUILD_TIMEOUT (default 1500 s).
+# exit status is 0 unless a name is unknown. Each build is bounded by AICR_TOOL_BUILD_TIMEOUT (default 2700 s).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${AICR_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/aicr/tools}
-limit=${AICR_TOOL_BUILD_TIMEOUT:-1500}
+limit=${AICR_TOOL_BUILD_TIMEOUT:-2700}
 
 # name|version|binary|how (go install: a package path; wrapper: a folder of scripts/tools holding a go.mod)
 TOOLS='

@@ -6,11 +6,17 @@ import { statSync } from 'node:fs';
 export type { ConfigCommand } from '../config/keys.js';
 export { configLocation, defaultConfigPath, type ConfigLocation } from '../config/paths.js';
 
-/** Whether something exists at `file` (one stat; errors other than "not there" count as there). */
+/**
+ * Whether the default file is there to read (one stat). A folder on the way that this user may not search
+ * (EACCES, e.g. another user's HOME kept by sudo) or that is not a folder (ENOTDIR) means no file for this
+ * user; other errors count as there, so reading it reports them. An explicit --config / AICR_CONFIG is
+ * always read.
+ */
 export function exists(file: string): boolean {
   try {
     return statSync(file, { throwIfNoEntry: false }) !== undefined;
-  } catch {
-    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code !== 'EACCES' && code !== 'ENOTDIR';
   }
 }

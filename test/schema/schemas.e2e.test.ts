@@ -99,7 +99,7 @@ test('aicr schema --list, --output-dir, unknown kind, no kind', async () => {
   assert.equal(unknown.code, 2);
   assert.match(
     unknown.stderr,
-    /unknown schema kind "Nope": must be one of: FleetReport, RecipeCriteria, RecipeResult, Snapshot, SnapshotDiff, ValidationResult/,
+    /unknown schema kind "Nope": must be one of: AICRConfig, FleetReport, RecipeCriteria, RecipeResult, Snapshot, SnapshotDiff, ValidationResult/,
   );
   assert.equal((await runCli(['schema'])).code, 2);
   assert.equal((await runCli(['schema', 'snapshot', '--list'])).code, 2);
@@ -376,7 +376,7 @@ test('validate --schema: kind from the document, several files, stdin, errors', 
   assert.equal(noKind.code, 2);
   assert.match(
     noKind.stdout,
-    /document has no kind field; expected one of FleetReport, RecipeCriteria, RecipeResult, Snapshot, SnapshotDiff, ValidationResult/,
+    /document has no kind field; expected one of AICRConfig, FleetReport, RecipeCriteria, RecipeResult, Snapshot, SnapshotDiff, ValidationResult/,
   );
   const bad = tmp('bad.json');
   writeFileSync(bad, JSON.stringify({ ...good.validation, status: 'ok' }));
