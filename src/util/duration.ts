@@ -50,7 +50,7 @@ export function parseDuration(text: string, what = '--timeout', opts: DurationOp
   if (opts.bareSeconds && /^(\d+(?:\.\d*)?|\.\d+)$/.test(s)) {
     total = Number(s) * 1000;
   } else if (s !== '0') {
-    const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+    const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/y;
     let pos = 0;
     while (pos < s.length) {
       re.lastIndex = pos;

@@ -66,3 +66,20 @@ describe('start-up loads only what a command uses', () => {
     });
   }
 });
+
+describe('the built bundles are ASCII', () => {
+  // A single non-ASCII character makes V8 hold the whole 0.5 MB source as a two-byte string (a slower
+  // read and decode on every start): write such characters as \u escapes in the source.
+  it('dist/aicr-main.cjs and dist/lib-*.cjs hold no byte above 0x7f', () => {
+    const dist = path.join(path.dirname(new URL(import.meta.url).pathname), '../../dist');
+    for (const f of ['aicr.cjs', 'aicr-main.cjs', ...LIBS]) {
+      const bytes = readFileSync(path.join(dist, f));
+      const at = bytes.findIndex((b) => b > 0x7f);
+      assert.equal(
+        at,
+        -1,
+        `${f}: non-ASCII byte at offset ${at}: …${bytes.subarray(Math.max(0, at - 40), at + 8).toString('latin1')}`,
+      );
+    }
+  });
+});
