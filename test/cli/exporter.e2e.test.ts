@@ -12,7 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { runCli } from '../helpers/cli.js';
+import { runCli, writeTrainingRecipe } from '../helpers/cli.js';
 import { cliPath, repoRoot } from '../helpers/paths.js';
 import { findTool, toolSkipReason } from '../helpers/tools.js';
 
@@ -22,20 +22,7 @@ let recipe: string;
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'aicr-exporter-'));
   recipe = path.join(dir, 'recipe.yaml');
-  const r = await runCli([
-    'recipe',
-    '--service',
-    'eks',
-    '--accelerator',
-    'h100',
-    '--os',
-    'ubuntu',
-    '--intent',
-    'training',
-    '-o',
-    recipe,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
+  await writeTrainingRecipe(recipe, ['--os', 'ubuntu']);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 

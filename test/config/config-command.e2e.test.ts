@@ -3,39 +3,22 @@
 // http on 127.0.0.1, AICR_CONFIG, the per-user default file, and aicr config path|view|init.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { ConfigSandbox, HEADER } from './helpers.js';
 
+let box: ConfigSandbox;
 let tmp: string;
-let xdg: string;
-
-const HEADER = 'kind: AICRConfig\napiVersion: aicr.run/v1beta1\n';
-
-/** Writes a config file in the temp dir and returns its path. */
-function cfg(name: string, body: string): string {
-  const file = path.join(tmp, name);
-  writeFileSync(file, body);
-  return file;
-}
-
-/** The environment of a run: the per-user file under `xdg` (empty unless a test writes it). */
-const env = (extra: Record<string, string | undefined> = {}) => ({
-  XDG_CONFIG_HOME: xdg,
-  AICR_CONFIG: undefined,
-  ...extra,
-});
+const cfg = (name: string, body: string) => box.cfg(name, body);
+const env = (extra: Record<string, string | undefined> = {}) => box.env(extra);
 
 before(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'aicr-config-test-'));
-  xdg = path.join(tmp, 'xdg');
-  mkdirSync(path.join(xdg, 'aicr'), { recursive: true });
+  box = new ConfigSandbox();
+  ({ tmp } = box);
 });
 
-after(() => {
-  rmSync(tmp, { recursive: true, force: true });
-});
+after(() => box.remove());
 
 describe('aicr config path | view | init', () => {
   test('init writes a commented starter to the per-user file, refuses to overwrite it; path and view read it', async () => {

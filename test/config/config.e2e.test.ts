@@ -4,41 +4,26 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { ConfigSandbox, HEADER, criteriaOf } from './helpers.js';
 import { SNAPSHOT_UBUNTU_2404 } from '../helpers/documents.js';
 
+let box: ConfigSandbox;
 let tmp: string;
 let xdg: string;
 let userFile: string;
 let server: Server;
 let baseUrl: string;
 
-const HEADER = 'kind: AICRConfig\napiVersion: aicr.run/v1beta1\n';
-
-/** Writes a config file in the temp dir and returns its path. */
-function cfg(name: string, body: string): string {
-  const file = path.join(tmp, name);
-  writeFileSync(file, body);
-  return file;
-}
-
-/** The environment of a run: the per-user file under `xdg` (empty unless a test writes it). */
-const env = (extra: Record<string, string | undefined> = {}) => ({
-  XDG_CONFIG_HOME: xdg,
-  AICR_CONFIG: undefined,
-  ...extra,
-});
-
-const criteriaOf = (stdout: string) => (JSON.parse(stdout) as { criteria: Record<string, unknown> }).criteria;
+const cfg = (name: string, body: string) => box.cfg(name, body);
+const env = (extra: Record<string, string | undefined> = {}) => box.env(extra);
 
 before(async () => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'aicr-config-test-'));
-  xdg = path.join(tmp, 'xdg');
-  mkdirSync(path.join(xdg, 'aicr'), { recursive: true });
+  box = new ConfigSandbox();
+  ({ tmp, xdg } = box);
   userFile = path.join(xdg, 'aicr', 'config.yaml');
   server = createServer((req, res) => {
     if (req.url === '/team.yaml') {
@@ -57,7 +42,7 @@ before(async () => {
 
 after(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  rmSync(tmp, { recursive: true, force: true });
+  box.remove();
 });
 
 describe('precedence: flag > environment variable > config file > built-in default', () => {

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { runCli } from '../helpers/cli.js';
+import { runCli, writeTrainingRecipe } from '../helpers/cli.js';
 import { cliPath, fixturesDir, repoRoot } from '../helpers/paths.js';
 import { findTool, toolSkipReason } from '../helpers/tools.js';
 
@@ -27,20 +27,7 @@ const recipe = tmp('recipe.yaml');
 const env = { AICR_OPA: opa };
 
 test('setup: a recipe for eks/h100/ubuntu/training', { skip }, async () => {
-  const r = await runCli([
-    'recipe',
-    '--service',
-    'eks',
-    '--accelerator',
-    'h100',
-    '--os',
-    'ubuntu',
-    '--intent',
-    'training',
-    '-o',
-    recipe,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
+  await writeTrainingRecipe(recipe, ['--os', 'ubuntu']);
 });
 
 interface Result {

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { runCli, writeTrainingRecipe } from '../helpers/cli.js';
 import { findTool, toolSkipReason } from '../helpers/tools.js';
 
 interface JaegerSpan {
@@ -118,18 +118,7 @@ exporters:
       await new Promise((r) => setTimeout(r, 200));
     }
     recipe = path.join(dir, 'recipe.yaml');
-    const r = await runCli([
-      'recipe',
-      '--service',
-      'eks',
-      '--accelerator',
-      'h100',
-      '--intent',
-      'training',
-      '-o',
-      recipe,
-    ]);
-    assert.equal(r.code, 0, r.stderr);
+    await writeTrainingRecipe(recipe);
   });
 
   after(() => {

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { runCli, writeTrainingRecipe } from '../helpers/cli.js';
 
 interface OtlpValue {
   stringValue?: string;
@@ -170,22 +170,7 @@ describe('--trace over OTLP/HTTP JSON', () => {
 
   it('bundle: one span per component with files and bytes', async () => {
     const recipe = path.join(dir, 'br.yaml');
-    assert.equal(
-      (
-        await runCli([
-          'recipe',
-          '--service',
-          'eks',
-          '--accelerator',
-          'h100',
-          '--intent',
-          'training',
-          '-o',
-          recipe,
-        ])
-      ).code,
-      0,
-    );
+    await writeTrainingRecipe(recipe);
     const r = await runCli(['bundle', '-r', recipe, '-o', path.join(dir, 'bundle'), '--trace'], {
       env: traceEnv(),
     });
