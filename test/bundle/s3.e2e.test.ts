@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { TRAINING_CRITERIA } from '../helpers/cli.js';
 import {
   s3Client,
   s3Fixture,
@@ -29,17 +30,7 @@ describe(
     });
 
     it('bundle -o s3://bucket/prefix/ uploads every file with checksums.txt last', async () => {
-      const recipe = await f.cli([
-        'recipe',
-        '--service',
-        'eks',
-        '--accelerator',
-        'h100',
-        '--intent',
-        'training',
-        '-o',
-        'r.yaml',
-      ]);
+      const recipe = await f.cli(['recipe', ...TRAINING_CRITERIA, '-o', 'r.yaml']);
       assert.equal(recipe.code, 0, recipe.stderr);
       const local = await f.cli(['bundle', '-r', 'r.yaml', '-o', 'local-bundle']);
       assert.equal(local.code, 0, local.stderr);

@@ -229,18 +229,12 @@ describe(
       if (dir) cleanup(dir);
     });
 
+    /** `aicr bundle --vendor-charts --plain-http` of the test recipe and catalog into `out`. */
+    const vendorBundle = (out: string) =>
+      cli(['bundle', '-r', recipe, '--data', data, '-o', out, '--vendor-charts', '--plain-http']);
+
     it('vendors each chart (classic, classic with basic auth, OCI) with provenance and checksums', async () => {
-      const r = await cli([
-        'bundle',
-        '-r',
-        recipe,
-        '--data',
-        data,
-        '-o',
-        bundle,
-        '--vendor-charts',
-        '--plain-http',
-      ]);
+      const r = await vendorBundle(bundle);
       assert.equal(r.code, 0, r.stderr);
       const tree = readTree(bundle);
       const archives = [
@@ -285,17 +279,7 @@ describe(
 
     it('is byte-identical on a rerun', async () => {
       const again = path.join(dir, 'bundle-again');
-      const r = await cli([
-        'bundle',
-        '-r',
-        recipe,
-        '--data',
-        data,
-        '-o',
-        again,
-        '--vendor-charts',
-        '--plain-http',
-      ]);
+      const r = await vendorBundle(again);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(readTree(again), readTree(bundle));
       rmSync(again, { recursive: true });
@@ -466,17 +450,7 @@ describe(
 
     it('exit 6 naming the component and source when the sources are unreachable; the old bundle stays', async () => {
       const before = readTree(bundle);
-      const r = await cli([
-        'bundle',
-        '-r',
-        recipe,
-        '--data',
-        data,
-        '-o',
-        bundle,
-        '--vendor-charts',
-        '--plain-http',
-      ]);
+      const r = await vendorBundle(bundle);
       assert.equal(r.code, 6, r.stderr);
       assert.match(r.stderr, /component "(alpha|beta|gamma)": cannot vendor chart .*source unreachable/);
       assert.deepEqual(readTree(bundle), before);

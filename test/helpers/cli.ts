@@ -58,22 +58,14 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
   });
 }
 
+/** The criteria of the training recipe the end-to-end tests share. */
+export const TRAINING_CRITERIA = ['--service', 'eks', '--accelerator', 'h100', '--intent', 'training'];
+
 /**
  * Writes the training recipe the end-to-end tests share (`aicr recipe --service eks --accelerator h100
  * --intent training`, plus `extra` criteria flags) to `file`; throws with the CLI's stderr on failure.
  */
 export async function writeTrainingRecipe(file: string, extra: string[] = []): Promise<void> {
-  const r = await runCli([
-    'recipe',
-    '--service',
-    'eks',
-    '--accelerator',
-    'h100',
-    '--intent',
-    'training',
-    ...extra,
-    '-o',
-    file,
-  ]);
+  const r = await runCli(['recipe', ...TRAINING_CRITERIA, ...extra, '-o', file]);
   if (r.code !== 0) throw new Error(`aicr recipe exited ${r.code}: ${r.stderr}`);
 }

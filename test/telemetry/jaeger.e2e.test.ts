@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli, writeTrainingRecipe } from '../helpers/cli.js';
+import { runCli, writeTrainingRecipe, TRAINING_CRITERIA } from '../helpers/cli.js';
 import { findTool, toolSkipReason } from '../helpers/tools.js';
 
 interface JaegerSpan {
@@ -161,17 +161,7 @@ exporters:
       const out = path.join(dir, protocol.replace('/', '-'));
       for (const args of [
         ['snapshot', '--filter', 'os', '-o', `${out}-snap.yaml`],
-        [
-          'recipe',
-          '--service',
-          'eks',
-          '--accelerator',
-          'h100',
-          '--intent',
-          'training',
-          '-o',
-          `${out}-recipe.yaml`,
-        ],
+        ['recipe', ...TRAINING_CRITERIA, '-o', `${out}-recipe.yaml`],
         ['bundle', '-r', recipe, '-o', `${out}-bundle`],
       ]) {
         const r = await runCli([...args, '--trace'], { env });

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli, writeTrainingRecipe } from '../helpers/cli.js';
+import { runCli, writeTrainingRecipe, TRAINING_CRITERIA } from '../helpers/cli.js';
 
 interface OtlpValue {
   stringValue?: string;
@@ -293,17 +293,7 @@ describe('zero cost without --trace', () => {
       `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, Object.keys(require.cache).join('\\n')));\n`,
     );
     for (const args of [
-      [
-        'recipe',
-        '--service',
-        'eks',
-        '--accelerator',
-        'h100',
-        '--intent',
-        'training',
-        '-o',
-        path.join(dir, 'z.yaml'),
-      ],
+      ['recipe', ...TRAINING_CRITERIA, '-o', path.join(dir, 'z.yaml')],
       ['snapshot', '--filter', 'os', '-o', path.join(dir, 'z2.yaml')],
     ]) {
       const r = await runCli(args, { env: { NODE_OPTIONS: `--require ${hook}` } });
