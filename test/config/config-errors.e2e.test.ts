@@ -30,6 +30,18 @@ describe('errors name the file, the line and the key (exit 2)', () => {
     );
   });
 
+  test('hostile keys: __proto__ is an unknown key, control characters are printed escaped', async () => {
+    const proto = cfg('proto.yaml', `${HEADER}spec:\n  recipe:\n    __proto__:\n      polluted: 1\n`);
+    const r = await runCli(['recipe', '--config', proto], { env: env() });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /proto\.yaml: line 5: spec\.recipe\.__proto__: unknown key "__proto__"/);
+    const esc = cfg('esc.yaml', `${HEADER}spec:\n  recipe:\n    "bad\\x1b[31mkey": 1\n`);
+    const e = await runCli(['recipe', '--config', esc], { env: env() });
+    assert.equal(e.code, 2, e.stderr);
+    assert.ok(!e.stderr.includes('\u001b'), e.stderr);
+    assert.match(e.stderr, /spec\.recipe\.bad\\x1b\[31mkey: unknown key/);
+  });
+
   test('wrong type, bad enum and bad criteria values name their line', async () => {
     const cases: [string, RegExp][] = [
       [

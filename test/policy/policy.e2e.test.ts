@@ -151,6 +151,26 @@ test(
   },
 );
 
+test(
+  'a hostile deny message (escape sequences, newline) is printed escaped on one line',
+  { skip },
+  async () => {
+    const hostile = tmp('hostile.rego');
+    writeFileSync(
+      hostile,
+      'package hostile\n\ndeny contains msg if { msg := "evil \\u001b[31mred\\u001b[0m\\nsecond line" }\n',
+    );
+    const r = await runCli(['validate', '-r', recipe, '-s', nodeOk, '--policy', hostile, '-t', 'table'], {
+      env,
+    });
+    assert.equal(r.code, 9, r.stderr);
+    for (const out of [r.stdout, r.stderr]) {
+      assert.ok(!out.includes('\u001b'), 'no raw ESC reaches the terminal');
+      assert.ok(out.includes('evil \\x1b[31mred\\x1b[0m\\nsecond line'), out);
+    }
+  },
+);
+
 test('Rego syntax and type errors are exit 2 naming the file and line', { skip }, async () => {
   const bad = tmp('bad.rego');
   writeFileSync(bad, 'package bad\n\ndeny contains msg if {\n  input.x >\n}\n');
