@@ -30,20 +30,41 @@ export interface Registrar {
   (program: Command, st: FlagState): void;
 }
 
-/** Commands, in help order. Later issues add theirs here. */
-export const COMMANDS: Registrar[] = [
-  registerSnapshot,
-  registerRecipe,
-  registerQuery,
-  registerValidate,
-  registerDiff,
-  registerBundle,
-  registerVerify,
-  registerSchema,
-  registerExporter,
-  registerVersion,
-  registerConfig,
+/** Commands by name, in help order. Later issues add theirs here. */
+export const COMMANDS: ReadonlyArray<readonly [name: string, register: Registrar]> = [
+  ['snapshot', registerSnapshot],
+  ['recipe', registerRecipe],
+  ['query', registerQuery],
+  ['validate', registerValidate],
+  ['diff', registerDiff],
+  ['bundle', registerBundle],
+  ['verify', registerVerify],
+  ['schema', registerSchema],
+  ['exporter', registerExporter],
+  ['version', registerVersion],
+  ['config', registerConfig],
 ];
+
+/** Root options that take a value in the next word (`--s3-endpoint URL`). */
+const ROOT_VALUE_OPTIONS = new Set(['--trace-endpoint', '--s3-endpoint']);
+
+/**
+ * The command a command line runs when it names one of COMMANDS, seen past root options only: the
+ * program then registers that command alone (start-up work in proportion to what runs). Help, a
+ * version flag or anything unexpected before the command word gives undefined: the whole tree.
+ */
+export function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (ROOT_VALUE_OPTIONS.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('--') && a !== '--' && !/^--(help|version)(=|$)/.test(a)) continue;
+    return COMMANDS.some(([name]) => name === a) ? a : undefined;
+  }
+  return undefined;
+}
 
 function configureLogging(opts: { debug?: boolean; logJson?: boolean }): void {
   const debug = opts.debug ?? debugFromEnv();
@@ -81,7 +102,8 @@ async function configureTracing(action: Command, endpoint: string | undefined): 
   });
 }
 
-export function buildProgram(): { program: Command; errors: string[] } {
+/** The command tree: every command, or only `only` (a name in COMMANDS) when the command line names it. */
+export function buildProgram(only?: string): { program: Command; errors: string[] } {
   const st = new FlagState();
   const errors: string[] = [];
   const program = new Command('aicr');
@@ -134,9 +156,11 @@ export function buildProgram(): { program: Command; errors: string[] } {
     setS3Endpoint(opts.s3Endpoint);
     if (opts.trace || opts.traceEndpoint !== undefined) await configureTracing(action, opts.traceEndpoint);
   });
-  for (const reg of COMMANDS) reg(program, st);
-  registerCompletion(program);
-  registerHelp(program);
+  for (const [name, reg] of COMMANDS) if (only === undefined || name === only) reg(program, st);
+  if (only === undefined) {
+    registerCompletion(program);
+    registerHelp(program);
+  }
   st.seal(program);
   return { program, errors };
 }
@@ -207,7 +231,6 @@ export async function run(rawArgv: string[]): Promise<number> {
 }
 
 async function runCommand(rawArgv: string[], onError: (err: unknown) => void): Promise<number> {
-  const { program, errors } = buildProgram();
   let argv: string[];
   try {
     argv = normalizeGlobalBools(rawArgv);
@@ -215,6 +238,7 @@ async function runCommand(rawArgv: string[], onError: (err: unknown) => void): P
     writeStderr(`[cli] ${safeText(formatError(err))}\n`);
     return EXIT_CODES.INVALID_REQUEST;
   }
+  const { program, errors } = buildProgram(commandWord(argv));
   if (argv.length === 0) {
     writeStdout(program.helpInformation());
     return 0;

@@ -19,7 +19,10 @@
 import { assertWritableDepth } from './limits.js';
 import {
   analyze,
+  digitWordIsPlain,
   ESCAPED,
+  isSimpleScalar,
+  letterWordIsPlain,
   isBreakCp,
   isPrintableCp,
   runes,
@@ -40,6 +43,11 @@ export interface YamlWriterOptions {
   safe?: boolean;
   /** Spelling of a (non-bigint) number; default JavaScript's (`1.5`, `1e+21`), `.nan`, `.inf`. */
   formatNumber?: (v: number) => string;
+  /**
+   * Write every scalar through the full analysis, character by character (no fast path for simple
+   * words). The output is the same; the differential test of the fast path compares the two.
+   */
+  characterwise?: boolean;
 }
 
 const enum Style {
@@ -69,7 +77,12 @@ class Emitter {
 
   constructor(
     private readonly best: number,
-    private readonly opts: { sortKeys: boolean; safe: boolean; formatNumber: (v: number) => string },
+    private readonly opts: {
+      sortKeys: boolean;
+      safe: boolean;
+      formatNumber: (v: number) => string;
+      fast: boolean;
+    },
   ) {}
 
   result(): string {
@@ -169,6 +182,15 @@ class Emitter {
   }
 
   private string(s: string, ctx: Ctx): void {
+    // Fast path (most keys and values): a simple ASCII word starting with a letter is plain unless it
+    // is one of the words that read back as a bool or null (the only rules that can match it).
+    if (this.opts.fast && this.flowLevel === 0 && isSimpleScalar(s)) {
+      if (isAsciiLetter(s.charCodeAt(0))) {
+        if (letterWordIsPlain(s)) return this.simplePlain(s, ctx);
+        return this.scalar(s, Style.Double, ctx);
+      }
+      if (digitWordIsPlain(s)) return this.simplePlain(s, ctx);
+    }
     let style: Style;
     if (this.opts.safe) {
       if (s.includes('\n')) style = safeLiteral(s) ? Style.Literal : Style.Double;
@@ -181,7 +203,20 @@ class Emitter {
     this.scalar(s, style, ctx);
   }
 
+  /** A plain scalar known to be simple (isSimpleScalar): written as is, no per-character work. */
+  private simplePlain(value: string, ctx: Ctx): void {
+    this.increaseIndent(true, ctx.inSeqItem);
+    if (!this.whitespace) this.put(' ');
+    this.out.push(value);
+    this.column += value.length;
+    this.whitespace = false;
+    this.indention = false;
+    this.popIndent();
+  }
+
   private scalar(value: string, requested: Style, ctx: Ctx): void {
+    if (requested === Style.Plain && this.opts.fast && this.flowLevel === 0 && isSimpleScalar(value))
+      return this.simplePlain(value, ctx);
     const cps = runes(value);
     const a = analyze(cps, this.opts.safe);
     let style = requested;
@@ -330,9 +365,11 @@ class Emitter {
     this.increaseIndent(false, ctx.inSeqItem);
     for (const key of keys) {
       this.writeIndent();
-      const cps = runes(key);
-      // The document profile writes multi-line keys double-quoted, never as `? |` blocks.
-      const simple = (this.opts.safe || !analyze(cps).multiline) && Buffer.byteLength(key, 'utf8') <= 128;
+      // The document profile writes multi-line keys double-quoted, never as `? |` blocks. A UTF-16
+      // unit is at most 3 UTF-8 bytes, so keys of up to 42 units need no byte count.
+      const simple =
+        (this.opts.safe || !analyze(runes(key)).multiline) &&
+        (key.length <= 42 || Buffer.byteLength(key, 'utf8') <= 128);
       if (simple) {
         this.string(key, { simpleKey: true, inSeqItem: false });
         this.writeIndicator(':', false, false, false);
@@ -356,6 +393,8 @@ class Emitter {
     this.writeIndicator(close, false, false, false);
   }
 }
+
+const isAsciiLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 
 const DOUBLE_ESCAPES = new Map<number, string>([
   [0x00, '0'],
@@ -390,13 +429,14 @@ export function marshalYaml(value: unknown, options: YamlWriterOptions = {}): st
     sortKeys: options.sortKeys ?? true,
     safe: options.safe ?? false,
     formatNumber: options.formatNumber ?? jsNumber,
+    fast: !options.characterwise,
   });
   e.document(value);
   return e.result();
 }
 
 /** Serializes one aicr document (no `---`), ending with a newline; see the document profile above. */
-export function toYaml(value: unknown): string {
+export function toYaml(value: unknown, options: Pick<YamlWriterOptions, 'characterwise'> = {}): string {
   assertWritableDepth(value); // never write what aicr cannot read back
-  return marshalYaml(value, { indent: 2, sortKeys: false, safe: true });
+  return marshalYaml(value, { indent: 2, sortKeys: false, safe: true, ...options });
 }

@@ -237,8 +237,60 @@ export function yamlCanUsePlain(s: string): boolean {
   return !resolvesToNonString(s) && !BASE60_FLOAT.test(s) && !OLD_BOOLS.has(s);
 }
 
+/**
+ * Whether a word that starts with an ASCII letter may be written plain: such a word can only read
+ * back as a bool or null (every number, timestamp and YAML 1.1 form starts with a digit, sign, dot
+ * or `<`), so `yamlCanUsePlain` and the YAML 1.1 rules reduce to two set lookups.
+ */
+export function letterWordIsPlain(s: string): boolean {
+  return !RESOLVE_MAP.has(s) && !OLD_BOOLS.has(s);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Scalar analysis (emitterc.go yaml_emitter_analyze_scalar)
+
+/**
+ * The writer's fast path: a non-empty string of ASCII letters, digits, `_ . / + -`, inner single
+ * spaces and inner colons not followed by a space, which `analyze` finds plain in block context (no
+ * indicator, break, tab or special character, no leading or trailing space, not `-`, `- …`, `---…`
+ * or `...…`) and which is written character for character. Whether it is plain tag-wise is decided
+ * separately (letterWordIsPlain, digitWordIsPlain).
+ */
+export function isSimpleScalar(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n > 1024) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (
+      (c >= 0x61 && c <= 0x7a) || // a-z
+      (c >= 0x41 && c <= 0x5a) || // A-Z
+      (c >= 0x2d && c <= 0x39) || // - . / 0-9
+      c === 0x5f || // _
+      c === 0x2b // +
+    ) {
+      continue;
+    }
+    if (c === 0x20 && i > 0 && i < n - 1) continue;
+    if (c === 0x3a && i > 0 && i < n - 1 && s.charCodeAt(i + 1) !== 0x20) continue;
+    return false;
+  }
+  const c0 = s.charCodeAt(0);
+  if (c0 === 0x2d) {
+    // "-" alone or followed by a space is a sequence indicator; "---" starts a document
+    if (n === 1 || s.charCodeAt(1) === 0x20 || s.startsWith('---')) return false;
+  }
+  return !(c0 === 0x2e && s.startsWith('...'));
+}
+
+/**
+ * Whether a simple scalar (isSimpleScalar) that does not start with a letter is certainly a string:
+ * with two dots or a slash it is no number, timestamp or sexagesimal (YAML 1.1 or 1.2; timestamps
+ * may hold spaces and one dot).
+ */
+export function digitWordIsPlain(s: string): boolean {
+  const dot = s.indexOf('.');
+  return (dot >= 0 && s.indexOf('.', dot + 1) > 0) || s.includes('/');
+}
 
 export interface Analysis {
   multiline: boolean;

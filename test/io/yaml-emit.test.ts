@@ -473,3 +473,75 @@ test('one writer, two profiles: documents (toYaml) vs yaml.v3 Marshal (marshalYa
     'a: 1970-01-01T00:00:00.000Z\nb:\n    - <<\n    - "yes"\n    - .\n    - "x \\U0001F600"\n',
   );
 });
+
+// The writer's fast path for simple words (letters, digits, `_ . / + - :` and inner spaces) must give
+// exactly what the full character-by-character analysis gives, in both profiles.
+const SIMPLE_PIECES = [
+  ..."aZy0159.-_/+: #'\t",
+  'yes',
+  'No',
+  'true',
+  'null',
+  '---',
+  '...',
+  '0x',
+  '0o',
+  'e+',
+  'inf',
+  '2024-01-02',
+  'T10:20:30Z',
+  '<<',
+  ':0',
+];
+const simpleishString = fc.oneof(
+  fc.array(fc.constantFrom(...SIMPLE_PIECES), { minLength: 1, maxLength: 7 }).map((a) => a.join('')),
+  fc.constantFrom(...TRICKY),
+  fc.stringMatching(/^[-+.0-9]{1,8}$/),
+);
+const simpleishDoc = fc.letrec<{ v: unknown }>((tie) => ({
+  v: fc.oneof(
+    { depthSize: 'small' },
+    simpleishString,
+    fc.integer(),
+    fc.double(),
+    fc.array(tie('v'), { maxLength: 4 }),
+    fc.dictionary(simpleishString, tie('v'), { maxKeys: 4, noNullPrototype: true }),
+  ),
+})).v;
+
+test('the fast path for simple words writes exactly what the full scalar analysis writes', () => {
+  fc.assert(
+    fc.property(simpleishDoc, (value) => {
+      assert.equal(toYaml(value), toYaml(value, { characterwise: true }));
+      assert.equal(marshalYaml(value), marshalYaml(value, { characterwise: true }));
+    }),
+    { numRuns: Number(process.env.AICR_FC_RUNS ?? 3000) },
+  );
+  // and the words it decides by lookup alone
+  for (const w of [
+    'yes',
+    'Off',
+    'y',
+    'NULL',
+    'True',
+    '~',
+    '-',
+    '- a',
+    '---a',
+    '...a',
+    'a:',
+    'a: b',
+    'a:b',
+    '1.2.3',
+    '1/2',
+    '0.5',
+    '1e3',
+    '0x1F',
+    '2024-01-02',
+    '12:30',
+    '1 2',
+  ]) {
+    assert.equal(toYaml({ [w]: w }), toYaml({ [w]: w }, { characterwise: true }), w);
+    assert.equal(marshalYaml([w]), marshalYaml([w], { characterwise: true }), w);
+  }
+});
