@@ -52,8 +52,11 @@ const ROOT_VALUE_OPTIONS = new Set(['--trace-endpoint', '--s3-endpoint']);
  * The command a command line runs when it names one of COMMANDS, seen past root options only: the
  * program then registers that command alone (start-up work in proportion to what runs). Help, a
  * version flag or anything unexpected before the command word gives undefined: the whole tree.
+ * A lone version flag gives '': no command.
  */
 export function commandWord(argv: readonly string[]): string | undefined {
+  // `aicr --version` alone needs no command at all.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) return '';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (ROOT_VALUE_OPTIONS.has(a)) {
@@ -102,7 +105,10 @@ async function configureTracing(action: Command, endpoint: string | undefined): 
   });
 }
 
-/** The command tree: every command, or only `only` (a name in COMMANDS) when the command line names it. */
+/**
+ * The command tree: every command, or only `only` (a name in COMMANDS) when the command line names
+ * it, or none for '' (see commandWord).
+ */
 export function buildProgram(only?: string): { program: Command; errors: string[] } {
   const st = new FlagState();
   const errors: string[] = [];

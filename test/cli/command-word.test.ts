@@ -9,12 +9,14 @@ test('commandWord finds the command past root options, and only then', () => {
   assert.equal(commandWord(['--debug', '--log-json', 'bundle', '-r', 'x']), 'bundle');
   assert.equal(commandWord(['--s3-endpoint', 'recipe', 'query']), 'query'); // the option's value is skipped
   assert.equal(commandWord(['--trace-endpoint=http://127.0.0.1:4318', 'validate']), 'validate');
+  assert.equal(commandWord(['--version']), '');
+  assert.equal(commandWord(['-v']), '');
   for (const argv of [
     [],
     ['--help'],
     ['-h', 'recipe'],
-    ['-v'],
     ['--version', 'recipe'],
+    ['--debug', '-v'],
     ['help', 'recipe'],
     ['completion', 'bash'],
     ['recipee'],
