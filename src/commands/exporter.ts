@@ -55,7 +55,7 @@ async function loadRecipe(location: string, kubeconfig?: string): Promise<Recipe
   } catch (err) {
     throw new AicrError('INVALID_REQUEST', `${source}: ${(err as Error).message}`);
   }
-  return toRecipe(doc, source);
+  return await toRecipe(doc, source);
 }
 
 export async function runExporter(req: ExporterRequest): Promise<void> {

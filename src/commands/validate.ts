@@ -75,7 +75,7 @@ export async function runValidate(req: ValidateRequest): Promise<ValidationResul
       throw new AicrError('INVALID_REQUEST', `${source}: ${(err as Error).message}`);
     }
   }
-  const recipe = toRecipe(recipeDoc, source);
+  const recipe = await toRecipe(recipeDoc, source);
   const snapshot = await loadSnapshot(req.snapshot, { kubeconfig: req.kubeconfig });
 
   const doc: ValidationResult = validateRecipe(recipe, snapshot, {

@@ -67,8 +67,8 @@ export async function loadDiffDocument(
   });
   const source = shown === 'stdin' ? `${label} from stdin` : `${label} ${shown}`;
   const kind = classifyDocument(doc, source);
-  if (kind === 'Snapshot') toSnapshot(doc, source);
-  if (kind === 'RecipeResult') toRecipe(structuredClone(doc), source);
+  if (kind === 'Snapshot') await toSnapshot(doc, source);
+  if (kind === 'RecipeResult') await toRecipe(structuredClone(doc), source);
   return { kind, doc: doc as Record<string, unknown>, location: shown };
 }
 

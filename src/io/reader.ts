@@ -15,8 +15,15 @@
  * S3 (`s3://bucket/key`): read through the AWS SDK (src/io/s3.ts, loaded only then), 64 MiB cap,
  * 5 min limit. Any other `scheme://` is refused (exit 2) naming the supported forms.
  */
-import { createReadStream, stat as statCallback } from 'node:fs';
-import { promisify } from 'node:util';
+import {
+  closeSync,
+  constants as fsConstants,
+  createReadStream,
+  fstatSync,
+  openSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { AicrError, invalid, notFound, timeout, unavailable, unauthorized } from '../errors/index.js';
 import { log } from '../logging/logger.js';
 import { configMapStore, pickDocumentKey } from './configmap.js';
@@ -35,7 +42,6 @@ import { httpTimeoutFromEnv } from '../util/env.js';
 import { setAttrs, span } from '../telemetry/trace.js';
 
 // fs.stat rather than node:fs/promises, which loads a dozen internal modules at start-up (decision 15).
-const stat = promisify(statCallback);
 
 export const HTTP_TIMEOUT_MS = 30_000;
 export const HTTP_MAX_BYTES = 16 * 1024 * 1024;
@@ -102,6 +108,37 @@ async function readStdin(what: string): Promise<string> {
   );
 }
 
+/**
+ * A regular file read in place (no stream machinery to load: start-up cost), within `limit` bytes
+ * counted while reading (a file may grow after its stat). undefined when the path is no longer a
+ * regular file once opened (non-blocking, so a FIFO put there meanwhile cannot hang the open).
+ */
+function readRegularFile(file: string, limit: number, onTooLarge: () => AicrError): string | undefined {
+  const fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    if (st.size > limit) throw onTooLarge();
+    // One more byte than the size: a file that grew is noticed (and /proc files report size 0).
+    let buf = Buffer.allocUnsafe(Math.max(st.size + 1, 4096));
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) {
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, limit + 1));
+        buf.copy(bigger, 0, 0, n);
+        buf = bigger;
+      }
+      const r = readSync(fd, buf, n, buf.length - n, null);
+      if (r === 0) break;
+      n += r;
+      if (n > limit) throw onTooLarge();
+    }
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** True for `/dev/stdin`, `/dev/fd/0`, `/proc/self/fd/0`. */
 function isStdinPath(file: string): boolean {
   return file === '/dev/stdin' || /^\/(?:dev|proc\/self)\/fd\/0$/.test(file);
@@ -111,8 +148,9 @@ function isStdinPath(file: string): boolean {
 export async function readLocalFile(file: string, what: string): Promise<string> {
   const subject = `${what} "${file}"`;
   try {
-    // stat follows symlinks: a link to a file is read, a link to a directory refused.
-    const st = await stat(file);
+    // stat follows symlinks: a link to a file is read, a link to a directory refused. (Synchronous:
+    // a local stat needs no thread pool, which costs start-up time.)
+    const st = statSync(file);
     if (st.isDirectory()) throw invalid(`${subject} is a directory, expected a file`);
     if (st.isFile() && st.size > FILE_MAX_BYTES) {
       throw tooLarge(subject, FILE_MAX_BYTES, 'files', st.size);
@@ -120,6 +158,10 @@ export async function readLocalFile(file: string, what: string): Promise<string>
     // Devices, FIFOs and process substitutions (/dev/fd/N) have no useful size: the read itself counts.
     const kind = st.isFile() ? 'files' : 'files, devices and pipes';
     const onTooLarge = () => tooLarge(subject, FILE_MAX_BYTES, kind);
+    if (st.isFile()) {
+      const text = readRegularFile(file, FILE_MAX_BYTES, onTooLarge);
+      if (text !== undefined) return text;
+    }
     try {
       return await readCapped(createReadStream(file, { highWaterMark: 1 << 20 }), FILE_MAX_BYTES, onTooLarge);
     } catch (err) {

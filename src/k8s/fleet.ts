@@ -406,7 +406,7 @@ export async function runFleet(opts: FleetOptions): Promise<{ outcomes: NodeOutc
       if (!picked) return { node, reason: `the agent wrote no snapshot to ConfigMap ${ns}/${cmName}` };
       const text = data[picked.key]!;
       const source = `snapshot of node ${node} (ConfigMap ${ns}/${cmName})`;
-      const snapshot = toSnapshot(parseDocument(text, source, picked.format), source);
+      const snapshot = await toSnapshot(parseDocument(text, source, picked.format), source);
       if (!opts.keepConfigMaps) {
         await deleteQuietly(`ConfigMap ${ns}/${cmName}`, () =>
           calls.call(

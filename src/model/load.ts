@@ -5,7 +5,7 @@
  */
 import { readDocument, type ReadOptions } from '../io/reader.js';
 import type { Criteria, RecipeResult } from './recipe.js';
-import { check, checkHeader, criteriaFileSchema, recipeResultSchema, snapshotSchema } from './schema.js';
+import { checkHeader, keepScalarText, RECIPE_TEXT_FIELDS, recipeShape } from './shape.js';
 import type { Reading, Snapshot } from './snapshot.js';
 import { parseCriteriaValue, parseNodes, anyCriteria, CRITERIA_FIELDS } from './criteria.js';
 import { AicrError, invalid } from '../errors/index.js';
@@ -69,10 +69,16 @@ function readings(data: Record<string, unknown>, raw: unknown): Record<string, R
  * numbers keep their source text (`1.10` is the reading "1.10", not 1.1); nested values become
  * their JSON text.
  */
-export function toSnapshot(doc: unknown, source: string): Snapshot {
+export async function toSnapshot(doc: unknown, source: string): Promise<Snapshot> {
   // The common, well-formed case is checked in place (no copy of millions of readings); anything
-  // else goes through the schema, which names the first bad field.
-  const parsed = (snapshotShapeOk(doc) ? doc : check(snapshotSchema, doc, source)) as Record<string, unknown>;
+  // else goes through the schema (zod, loaded only then), which names the first bad field.
+  let parsed: Record<string, unknown>;
+  if (snapshotShapeOk(doc)) {
+    parsed = doc as Record<string, unknown>;
+  } else {
+    const { check, snapshotSchema } = await import('./schema.js');
+    parsed = check(snapshotSchema, doc, source) as Record<string, unknown>;
+  }
   checkHeader(parsed, ['Snapshot'], source);
   const rawMeasurements = (doc as { measurements?: unknown }).measurements;
   const types = new Map<string, number>();
@@ -129,12 +135,20 @@ export function toSnapshot(doc: unknown, source: string): Snapshot {
 
 export async function loadSnapshot(location: string, opts: LoadOpts = {}): Promise<Snapshot> {
   const { doc } = await readDocument(location, { ...opts, what: 'snapshot', kinds: ['snapshot'] });
-  return toSnapshot(doc, describe(location, 'snapshot'));
+  return await toSnapshot(doc, describe(location, 'snapshot'));
 }
 
-/** A recipe document (`kind: RecipeResult`, or `Recipe` on input). */
-export function toRecipe(doc: unknown, source: string): RecipeResult {
-  const parsed = check(recipeResultSchema, doc, source) as Record<string, unknown>;
+/**
+ * A recipe document (`kind: RecipeResult`, or `Recipe` on input). A well-formed one is checked and
+ * copied by the fast check (shape.ts); anything else goes through the schema (zod, loaded only then).
+ */
+export async function toRecipe(doc: unknown, source: string): Promise<RecipeResult> {
+  for (const path of RECIPE_TEXT_FIELDS) keepScalarText(doc, path);
+  let parsed = recipeShape(doc);
+  if (parsed === undefined) {
+    const { check, recipeResultSchema } = await import('./schema.js');
+    parsed = check(recipeResultSchema, doc, source) as Record<string, unknown>;
+  }
   checkHeader(parsed, ['RecipeResult', 'Recipe'], source);
   const r = parsed as unknown as RecipeResult;
   if (!r.componentRefs) r.componentRefs = [];
@@ -143,13 +157,14 @@ export function toRecipe(doc: unknown, source: string): RecipeResult {
 
 export async function loadRecipe(location: string, opts: LoadOpts = {}): Promise<RecipeResult> {
   const { doc } = await readDocument(location, { ...opts, what: 'recipe', kinds: ['recipe'] });
-  return toRecipe(doc, describe(location, 'recipe'));
+  return await toRecipe(doc, describe(location, 'recipe'));
 }
 
 /** A criteria file (`kind: RecipeCriteria`); every spec field optional. */
 export async function loadCriteriaFile(location: string, opts: LoadOpts = {}): Promise<Criteria> {
   const { doc } = await readDocument(location, { ...opts, what: 'criteria', kinds: ['criteria'] });
   const source = describe(location, 'criteria');
+  const { check, criteriaFileSchema } = await import('./schema.js');
   const parsed = check(criteriaFileSchema, doc, source) as Record<string, unknown>;
   if (parsed.kind !== undefined && parsed.kind !== 'RecipeCriteria') {
     throw invalid(`${source}: invalid kind "${String(parsed.kind)}", expected "RecipeCriteria"`);

@@ -6,10 +6,11 @@
  */
 import { z } from 'zod';
 import { invalid } from '../errors/index.js';
-import { textOf } from '../io/document.js';
 import { isDns1123 } from '../util/names.js';
 import { COMPONENT_REF_FIELDS, CRITERIA_FIELDS } from './fields.js';
-import { ACCEPTED_API_VERSIONS } from './snapshot.js';
+import { keepScalarText, OVERLAY_TEXT_FIELDS, RECIPE_TEXT_FIELDS, REGISTRY_TEXT_FIELDS } from './shape.js';
+
+export { checkHeader, keepScalarText } from './shape.js';
 
 const str = z.string();
 /** `kind` and `apiVersion`, checked apart by checkHeader. */
@@ -286,51 +287,11 @@ function pathText(p: (string | number)[]): string {
  * String fields that may be written as unquoted numbers (`value: 22.10`, `version: 1.10`): they take
  * the scalar's source text, as a Go string field does, instead of the number's JS text (`22.1`).
  */
-const TEXT_FIELDS = new Map<z.ZodTypeAny, string[][]>([
-  [
-    recipeResultSchema,
-    [
-      ['constraints', '*', 'value'],
-      ['validation', '*', 'constraints', '*', 'value'],
-      ['componentRefs', '*', 'version'],
-    ],
-  ],
-  [
-    recipeMetadataSchema,
-    [
-      ['spec', 'constraints', '*', 'value'],
-      ['spec', 'validation', '*', 'constraints', '*', 'value'],
-      ['spec', 'componentRefs', '*', 'version'],
-    ],
-  ],
-  [registrySchema, [['components', '*', 'helm', 'defaultVersion']]],
+const TEXT_FIELDS = new Map<z.ZodTypeAny, readonly (readonly string[])[]>([
+  [recipeResultSchema, RECIPE_TEXT_FIELDS],
+  [recipeMetadataSchema, OVERLAY_TEXT_FIELDS],
+  [registrySchema, REGISTRY_TEXT_FIELDS],
 ]);
-
-/** Replaces non-string scalars at `path` (`*` = every list item or map value) by their source text. */
-export function keepScalarText(doc: unknown, path: readonly string[]): void {
-  if (doc === null || typeof doc !== 'object') return;
-  const [head, ...rest] = path;
-  const keys =
-    head === '*'
-      ? Array.isArray(doc)
-        ? doc.map((_, i) => i)
-        : Object.keys(doc)
-      : Object.prototype.hasOwnProperty.call(doc, head)
-        ? [head]
-        : [];
-  for (const k of keys) {
-    const container = doc as Record<string | number, unknown>;
-    if (rest.length > 0) {
-      keepScalarText(container[k], rest);
-      continue;
-    }
-    const v = container[k];
-    if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') {
-      const text = textOf(container, k);
-      if (text !== undefined) container[k] = text;
-    }
-  }
-}
 
 /** Validates `doc` against `schema`; INVALID_REQUEST naming `source` and the first bad field. */
 export function check<T extends z.ZodTypeAny>(schema: T, doc: unknown, source: string): z.output<T> {
@@ -345,22 +306,4 @@ export function check<T extends z.ZodTypeAny>(schema: T, doc: unknown, source: s
   if (issue.code === 'invalid_type') got = `, got ${issue.received}`;
   const msg = issue.code === 'invalid_type' ? `expected ${issue.expected}${got}` : issue.message;
   throw invalid(`${source}: ${pathText(issue.path)}: ${msg}`);
-}
-
-/** Checks kind (when present) and apiVersion (when present) of an input document. */
-export function checkHeader(doc: Record<string, unknown>, kinds: string[], source: string): void {
-  if (doc.kind !== undefined && doc.kind !== '' && !kinds.includes(String(doc.kind))) {
-    throw invalid(
-      `${source}: invalid kind "${String(doc.kind)}", expected ${kinds.map((k) => `"${k}"`).join(' or ')}`,
-    );
-  }
-  if (
-    doc.apiVersion !== undefined &&
-    doc.apiVersion !== '' &&
-    !ACCEPTED_API_VERSIONS.includes(String(doc.apiVersion))
-  ) {
-    throw invalid(
-      `${source}: invalid apiVersion "${String(doc.apiVersion)}", expected one of ${ACCEPTED_API_VERSIONS.join(', ')}`,
-    );
-  }
 }

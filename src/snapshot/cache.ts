@@ -179,7 +179,7 @@ export async function readCache(
     const doc = parseDocument(text.slice(nl + 1), 'cached snapshot', 'json');
     // Validated as any snapshot input is; the document itself is returned so that writing it gives
     // the bytes the collection wrote (the model's normal form orders keys its own way).
-    toSnapshot(doc, 'cached snapshot');
+    await toSnapshot(doc, 'cached snapshot');
     return { snapshot: doc as Snapshot, created };
   } catch (err) {
     return skip(`the entry is not a valid snapshot (${(err as Error).message.split('\n')[0]})`);

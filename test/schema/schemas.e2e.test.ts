@@ -170,12 +170,15 @@ test('every document aicr writes validates against its published schema (ajv), i
     }
   }
   // A FleetReport as a fleet run builds and writes it (the same builder and serializers).
-  const node = (name: string, file: string) => ({ node: name, snapshot: toSnapshot(parseFile(file), file) });
+  const node = async (name: string, file: string) => ({
+    node: name,
+    snapshot: await toSnapshot(parseFile(file), file),
+  });
   const report = buildFleetReport(
     [
-      node('a', path.join(fixturesDir, 'policy', 'node-ok.yaml')),
-      node('b', path.join(fixturesDir, 'policy', 'node-ok.yaml')),
-      node('c', path.join(fixturesDir, 'policy', 'node-old.yaml')),
+      await node('a', path.join(fixturesDir, 'policy', 'node-ok.yaml')),
+      await node('b', path.join(fixturesDir, 'policy', 'node-ok.yaml')),
+      await node('c', path.join(fixturesDir, 'policy', 'node-old.yaml')),
       { node: 'd', reason: 'timed out' },
     ],
     { timestamp: '2026-01-01T00:00:00Z' },
