@@ -1,4 +1,5 @@
-// Precompiles the embedded recipe catalog (recipes/) into JSON documents (dist/catalog-index.json, catalog-values.json, catalog-manifests.json) so the CLI never parses
+// Precompiles the embedded recipe catalog (recipes/) into JSON documents (dist/catalog-index.json, catalog-values.json,
+// catalog-manifests.json with the text of its files in catalog-manifests.txt) so the CLI never parses
 // YAML for the embedded data at run time. Every file keeps its path relative to recipes/.
 // YAML documents are stored parsed ("doc"); templates (files containing "{{") and non-YAML files are
 // stored as text ("text"), because they are rendered, not parsed.
@@ -67,6 +68,19 @@ export function compileCatalog(recipesDir, outDir) {
   // files are added by `query` and `bundle`; manifests and health checks only by `bundle`.
   const parts = Object.fromEntries(CATALOG_PARTS.map((p) => [p, {}]));
   for (const [rel, entry] of Object.entries(files)) parts[catalogPart(rel)][rel] = entry;
+  // The manifests part is big (templates, checks) and `bundle` reads a few of its files: their text
+  // goes to catalog-manifests.txt, the JSON holds each one's byte range (`at`), so a bundle reads only
+  // what it renders instead of parsing the whole part.
+  const texts = [];
+  let offset = 0;
+  for (const [rel, entry] of Object.entries(parts.manifests)) {
+    if (entry.text === undefined) continue;
+    const bytes = Buffer.from(entry.text, 'utf8');
+    parts.manifests[rel] = { at: [offset, bytes.length] };
+    texts.push(bytes);
+    offset += bytes.length;
+  }
+  writeFileSync(path.join(outDir, 'catalog-manifests.txt'), Buffer.concat(texts));
   for (const [name, part] of Object.entries(parts)) {
     writeFileSync(path.join(outDir, `catalog-${name}.json`), JSON.stringify({ files: part }));
   }

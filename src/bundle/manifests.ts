@@ -11,6 +11,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { AicrError, invalid } from '../errors/index.js';
+import { BAIL, fastYaml } from '../io/document-yaml.js';
 import type { DataSource } from '../catalog/source.js';
 import { canonicalComponentName, legacyNamesOf } from '../catalog/legacy.js';
 import type { PlainMap } from '../util/objects.js';
@@ -43,6 +44,18 @@ export function templateData(c: PlannedComponent, values: PlainMap): PlainMap {
 
 function basename(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
+}
+
+/** A `---` line (with an optional comment): the documents of a stream end there, block scalars too. */
+const DOCUMENT_START = /^---[ \t]*(?:#.*)?$/m;
+
+/**
+ * Whether every document of a rendered stream is plain block YAML that the reader's fast path
+ * (src/io/document-yaml.ts) takes, or has no content: such a stream is valid YAML without the `yaml`
+ * library's full parse. Anything else (block scalars, flow style, anchors, …) goes to that parse.
+ */
+function plainBlockYaml(text: string): boolean {
+  return text.split(DOCUMENT_START).every((doc) => !hasManifestContent(doc) || fastYaml(doc) !== BAIL);
 }
 
 export async function renderManifests(
@@ -81,9 +94,11 @@ export async function renderManifests(
       );
     }
     if (!hasManifestContent(rendered)) continue;
-    for (const doc of parseAllDocuments(rendered)) {
-      if (doc.errors.length) {
-        throw invalid(`${where}: rendered text is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+    if (!plainBlockYaml(rendered)) {
+      for (const doc of parseAllDocuments(rendered)) {
+        if (doc.errors.length) {
+          throw invalid(`${where}: rendered text is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+        }
       }
     }
     out.push({ file: basename(p), from: p, content: rendered.endsWith('\n') ? rendered : rendered + '\n' });

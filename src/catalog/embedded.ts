@@ -3,7 +3,7 @@
  * scripts/compile-catalog.mjs next to the bundle (the index eagerly, values and manifests on first use);
  * when running from source (tests) it is the repository's recipes/ folder read directly.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { notFound } from '../errors/index.js';
@@ -13,6 +13,8 @@ import type { DataSource } from './source.js';
 interface Entry {
   doc?: unknown;
   text?: string;
+  /** Byte offset and length of the text in catalog-manifests.txt (the manifests part). */
+  at?: [number, number];
 }
 
 declare global {
@@ -44,6 +46,22 @@ class CompiledSource implements DataSource {
     return this.part(catalogPart(rel))[rel];
   }
 
+  /** A file's text from catalog-manifests.txt: only its bytes are read. */
+  private blobText([offset, length]: [number, number]): string {
+    const buf = Buffer.allocUnsafe(length);
+    const fd = openSync(path.join(this.dir, 'catalog-manifests.txt'), 'r');
+    try {
+      for (let n = 0; n < length;) {
+        const r = readSync(fd, buf, n, length - n, offset + n);
+        if (r === 0) throw notFound(`embedded catalog: catalog-manifests.txt is shorter than its index`);
+        n += r;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return buf.toString('utf8');
+  }
+
   files(): string[] {
     return CATALOG_PARTS.flatMap((p) => Object.keys(this.part(p))).sort();
   }
@@ -69,6 +87,7 @@ class CompiledSource implements DataSource {
     const e = this.entry(rel);
     if (!e) throw notFound(`file ${rel} not found in embedded catalog`);
     if (e.text !== undefined) return e.text;
+    if (e.at) return (e.text = this.blobText(e.at));
     throw notFound(`file ${rel} is stored parsed in the embedded catalog, not as text`);
   }
 }

@@ -81,6 +81,32 @@ describe(
       assert.equal(r.stderr.split('\n').filter((l) => l && !l.startsWith('[cli] ')).length, 0);
     });
 
+    // Plain block documents are checked by the reader's fast path; whatever it does not take (here a
+    // duplicate key, a bad indentation) still reaches the yaml library's full parse.
+    for (const [what, text, ok] of [
+      ['two plain documents', '# c\n---\na: 1\nb:\n  - x\n--- # next\nc: {{ 2 }}\n', true],
+      ['a duplicate key', '---\na: 1\na: 2\n', false],
+      ['a bad indentation', 'a:\n    b: 1\n  c: 2\n', false],
+      ['a tab in the second document', 'a: 1\n---\nb:\n\t- 1\n', false],
+    ] as const) {
+      it(`rendered manifest with ${what}: ${ok ? 'bundled' : 'exit 2'}`, () => {
+        const c = slowCatalog(path.join(dir, `yaml-${what.replace(/\W+/g, '-')}`), 1, 1);
+        writeFileSync(path.join(c.data, 'components/slow-00/manifests/cm.yaml'), text);
+        const out = path.join(dir, `yaml-out-${what.replace(/\W+/g, '-')}`);
+        const r = aicr(['bundle', '-r', c.recipe, '--data', c.data, '-o', out]);
+        if (ok) {
+          assert.equal(r.code, 0, r.stderr);
+          assert.match(readFileSync(path.join(out, 'slow-00/manifests/cm.yaml'), 'utf8'), /^c: 2$/m);
+        } else {
+          assert.equal(r.code, 2, r.stderr);
+          assert.match(
+            r.stderr,
+            /manifest components\/slow-00\/manifests\/cm\.yaml: rendered text is not valid YAML/,
+          );
+        }
+      });
+    }
+
     it('recipe values with newlines and shell syntax stay quoted and cannot close a code fence', () => {
       const recipe = path.join(dir, 'hostile.yaml');
       writeFileSync(

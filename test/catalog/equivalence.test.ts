@@ -523,9 +523,13 @@ describe('the build compiles recipes/', () => {
     try {
       const res = mod.compileCatalog(recipesDir, tmp);
       assert.equal(res.files, ours.size);
-      const compiled: Record<string, { doc?: any; text?: string }> = {};
-      for (const name of readdirSync(tmp))
+      const compiled: Record<string, { doc?: any; text?: string; at?: [number, number] }> = {};
+      for (const name of readdirSync(tmp).filter((n) => n.endsWith('.json')))
         Object.assign(compiled, JSON.parse(readFileSync(path.join(tmp, name), 'utf8')).files);
+      // The manifests part keeps its texts in catalog-manifests.txt, by byte range.
+      const blob = readFileSync(path.join(tmp, 'catalog-manifests.txt'));
+      for (const e of Object.values(compiled))
+        if (e.at) e.text = blob.subarray(e.at[0], e.at[0] + e.at[1]).toString('utf8');
       assert.deepEqual(Object.keys(compiled).sort(), [...ours.keys()].sort());
       for (const rel of overlayFiles) assert.equal(compiled[rel]!.doc.kind, 'RecipeMetadata', rel);
       assert.equal(compiled['registry.yaml']!.doc.kind, 'ComponentRegistry');
