@@ -23,7 +23,9 @@
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
+  close as closeCallback,
   closeSync,
+  fsync as fsyncCallback,
   mkdirSync,
   openSync,
   readdirSync,
@@ -181,12 +183,20 @@ function isSameOrAncestor(dir: string, of: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+/** Files held open for their background fsync at once (well below any descriptor limit). */
+const MAX_SYNCING = 64;
+
 export class Staging {
   private lock?: { path: string; text: string };
   private createdParents: string[] = [];
   private old?: string;
   private done = false;
   private readonly made = new Set<string>();
+  /** Files whose fsync was started right after writing (the thread pool works while we render). */
+  private readonly syncing = new Set<string>();
+  /** Those fsyncs' outcomes; at most MAX_SYNCING files are held open at once. */
+  private readonly synced: Promise<NodeJS.ErrnoException | null>[] = [];
+  private open = 0;
 
   private constructor(
     readonly outputDir: string,
@@ -305,7 +315,10 @@ export class Staging {
     }
   }
 
-  /** Writes one file below the staging directory (synchronously; `flush` makes it durable). */
+  /**
+   * Writes one file below the staging directory (synchronously), and starts its fsync in the thread
+   * pool, which runs while the next files are rendered; `flush` waits for it.
+   */
   write(file: GeneratedFile): void {
     if (this.done) throw new AicrError('INTERNAL', `bundle output ${this.outputDir} is already closed`);
     const dest = path.join(this.dir, ...file.path.split('/'));
@@ -316,11 +329,28 @@ export class Staging {
         this.made.add(parent);
       }
       const fd = openSync(dest, 'wx', file.mode);
+      let handedOff = false;
       try {
         const buf = typeof file.content === 'string' ? Buffer.from(file.content) : file.content;
         for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off);
+        if (this.open < MAX_SYNCING) {
+          // fsync in the background now, close when done; flush() waits for it.
+          this.open++;
+          this.syncing.add(dest);
+          handedOff = true;
+          this.synced.push(
+            new Promise((resolve) =>
+              fsyncCallback(fd, (err) =>
+                closeCallback(fd, () => {
+                  this.open--;
+                  resolve(err);
+                }),
+              ),
+            ),
+          );
+        }
       } finally {
-        closeSync(fd);
+        if (!handedOff) closeSync(fd);
       }
     } catch (err) {
       throw fsError(`cannot write ${file.path} to the staging directory`, err);
@@ -328,8 +358,10 @@ export class Staging {
   }
 
   /**
-   * Makes the staged files and folders durable (fsync), in parallel in the thread pool. Only reads
-   * are in flight meanwhile: a signal handler removing the staging directory cannot race with it.
+   * Makes the staged files and folders durable: waits for the fsyncs `write` started, syncs any file
+   * written otherwise (or beyond MAX_SYNCING), then the folders, in parallel in the thread pool. Only
+   * syncs and reads are in flight: a signal handler removing the staging directory cannot race
+   * with them (an unlinked file's fsync still completes).
    */
   async flush(files: GeneratedFile[]): Promise<void> {
     const syncOne = async (p: string) => {
@@ -344,7 +376,13 @@ export class Staging {
     };
     const dirs = new Set<string>([this.dir, ...this.made]);
     try {
-      await Promise.all(files.map((f) => syncOne(path.join(this.dir, ...f.path.split('/')))));
+      const started = await Promise.all(this.synced);
+      const failed = started.find((e) => e !== null);
+      if (failed) throw failed;
+      const rest = files
+        .map((f) => path.join(this.dir, ...f.path.split('/')))
+        .filter((p) => !this.syncing.has(p));
+      await Promise.all(rest.map(syncOne));
       await Promise.all([...dirs].map(syncOne));
     } catch (err) {
       throw fsError(`cannot sync the staged bundle`, err);

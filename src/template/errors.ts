@@ -42,16 +42,20 @@ export class TemplateError extends AicrError {
 
 /** Maps text offsets to 1-based line and column numbers. */
 export class SourceMap {
-  private readonly lineStarts: number[] = [0];
+  /** Offsets of line starts, computed on the first error (templates that render never need them). */
+  private lineStarts: number[] | undefined;
 
   constructor(
     readonly name: string,
-    text: string,
-  ) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
-  }
+    private readonly text: string,
+  ) {}
 
   locate(pos: number): { line: number; column: number } {
+    if (!this.lineStarts) {
+      this.lineStarts = [0];
+      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1))
+        this.lineStarts.push(i + 1);
+    }
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {

@@ -24,10 +24,12 @@ import { AicrError } from '../errors/index.js';
 import { SourceMap, TemplateError } from './errors.js';
 import { execute, type ExecConfig, type TemplateDef } from './exec.js';
 import { BUILTINS, type FuncSpec, type TemplateFunction } from './funcs.js';
-import { parseTemplate } from './parser.js';
+import { parseTemplate, type ParseResult } from './parser.js';
+import type { ListNode } from './ast.js';
 import { Budget, DEFAULT_LIMITS, type TemplateLimits } from './limits.js';
 
 export { DEFAULT_LIMITS, type TemplateLimits } from './limits.js';
+export type { ParseResult } from './parser.js';
 
 export { TemplateError } from './errors.js';
 export type { TemplatePhase } from './errors.js';
@@ -48,6 +50,41 @@ export interface TemplateOptions {
   maxDepth?: number;
   /** Bounds of one execution (output, values, iterations, time); defaults: DEFAULT_LIMITS. */
   limits?: Partial<TemplateLimits>;
+  /**
+   * The parse of this very text made earlier (serializeParse/deserializeParse, e.g. at build time):
+   * the text is not parsed again. It must come from the same text and functions.
+   */
+  parsed?: ParseResult;
+}
+
+/** Parses `text` as compileTemplate would (same functions), for serializeParse. */
+export function parseForCache(text: string, options: Pick<TemplateOptions, 'name' | 'funcs'> = {}): ParseResult {
+  const funcs = funcTable(options.funcs);
+  return parseTemplate(text, new SourceMap(options.name ?? 'template', text), (fn) => funcs.has(fn));
+}
+
+/** A parse as JSON text (bigints and non-finite numbers kept). */
+export function serializeParse(parsed: ParseResult): string {
+  return JSON.stringify({ root: parsed.root, defines: [...parsed.defines] }, (_k, v: unknown) =>
+    typeof v === 'bigint'
+      ? { $bigint: v.toString() }
+      : typeof v === 'number' && !Number.isFinite(v)
+        ? { $number: String(v) }
+        : v,
+  );
+}
+
+/** The parse serializeParse wrote. */
+export function deserializeParse(json: string): ParseResult {
+  const o = JSON.parse(json, (_k, v: unknown) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const m = v as { $bigint?: string; $number?: string };
+      if (typeof m.$bigint === 'string') return BigInt(m.$bigint);
+      if (typeof m.$number === 'string') return Number(m.$number);
+    }
+    return v;
+  }) as { root: ListNode; defines: [string, ListNode][] };
+  return { root: o.root, defines: new Map(o.defines) };
 }
 
 export interface CompiledTemplate {
@@ -79,9 +116,10 @@ function parseInto(
   name: string,
   funcs: Map<string, FuncSpec>,
   base: Map<string, TemplateDef>,
+  cached?: ParseResult,
 ): { main: TemplateDef; defs: Map<string, TemplateDef> } {
   const src = new SourceMap(name, text);
-  const parsed = parseTemplate(text, src, (fn) => funcs.has(fn));
+  const parsed = cached ?? parseTemplate(text, src, (fn) => funcs.has(fn));
   const defs = new Map(base);
   for (const [defName, list] of parsed.defines) defs.set(defName, { name: defName, list, src });
   return { main: { name, list: parsed.root, src }, defs };
@@ -94,7 +132,7 @@ function parseInto(
 export function compileTemplate(text: string, options: TemplateOptions = {}): CompiledTemplate {
   const name = options.name ?? 'template';
   const funcs = funcTable(options.funcs);
-  const { main, defs } = parseInto(text, name, funcs, new Map());
+  const { main, defs } = parseInto(text, name, funcs, new Map(), options.parsed);
   const cfg: ExecConfig = {
     funcs,
     strict: options.strict ?? false,
