@@ -5,7 +5,7 @@
  * A missing file drops its subtype with a debug log (e.g. no /proc/modules on a kernel built without
  * modules); any other read failure drops it with a warning. The snapshot never fails because of it.
  */
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { log } from '../logging/logger.js';
 import type { Measurement, Reading, Subtype } from '../model/snapshot.js';
@@ -98,9 +98,12 @@ export class OsCollector implements Collector {
     // The top directory must be listable; failures further down skip that directory only.
     const walk = async (logicalDir: string, first: boolean): Promise<void> => {
       throwIfAborted(signal);
-      let names: string[];
+      let entries: Dirent[];
       try {
-        names = readdirSync(this.p(logicalDir)).sort();
+        // File types come with the listing (no lstat per entry); by name, as a plain sort orders them.
+        entries = readdirSync(this.p(logicalDir), { withFileTypes: true }).sort((a, b) =>
+          a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+        );
       } catch (err) {
         if (first) {
           const code = (err as NodeJS.ErrnoException).code;
@@ -114,8 +117,8 @@ export class OsCollector implements Collector {
         log().debug(`OS sysctl: cannot list ${logicalDir}: ${(err as Error).message}`);
         return;
       }
-      for (const name of names) {
-        const logical = `${logicalDir}/${name}`;
+      for (const entry of entries) {
+        const logical = `${logicalDir}/${entry.name}`;
         if (logical === SYSCTL_SKIP_DIR) continue;
         if (++seen % YIELD_EVERY === 0) {
           await yieldToTimers();
@@ -124,11 +127,14 @@ export class OsCollector implements Collector {
         if (seen > MAX_SYSCTL_ENTRIES) {
           throw new FileReadError(top, 'too-large', `${top} has more than ${MAX_SYSCTL_ENTRIES} entries`);
         }
-        let st;
-        try {
-          st = lstatSync(this.p(logical));
-        } catch {
-          continue;
+        let st: Dirent | Stats = entry;
+        if (!entry.isSymbolicLink() && !entry.isDirectory() && !entry.isFile()) {
+          // A file system that does not report types in listings: ask it.
+          try {
+            st = lstatSync(this.p(logical));
+          } catch {
+            continue;
+          }
         }
         if (st.isSymbolicLink()) continue;
         if (st.isDirectory()) {

@@ -17,6 +17,8 @@ export class FileReadError extends Error {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const SCRATCH_BYTES = 64 * 1024;
+let scratch: Buffer | undefined;
 
 /**
  * Reads a file (including /proc files, whose size is reported as 0) up to `maxBytes`; more is an error,
@@ -45,24 +47,33 @@ export function readTextFile(file: string, maxBytes = MAX_FILE_BYTES): string {
     if (!regular) {
       throw new FileReadError(file, 'not-regular', `${file} is not a regular file`);
     }
-    const buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, 64 * 1024));
+    // One scratch buffer for every read (a walk of /proc/sys reads a thousand small files), filled
+    // in order; only a file larger than it is copied out in chunks.
+    const buf = (scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES));
     const chunks: Buffer[] = [];
     let total = 0;
+    let used = 0;
     for (;;) {
+      if (used === buf.length) {
+        chunks.push(Buffer.from(buf));
+        used = 0;
+      }
       let n: number;
       try {
-        n = readSync(fd, buf, 0, buf.length, null);
+        n = readSync(fd, buf, used, buf.length - used, null);
       } catch (err) {
         throw new FileReadError(file, 'unreadable', `cannot read ${file}: ${(err as Error).message}`, err);
       }
       if (n === 0) break;
       total += n;
+      used += n;
       if (total > maxBytes) {
         throw new FileReadError(file, 'too-large', `${file} is larger than ${maxBytes} bytes`);
       }
-      chunks.push(Buffer.from(buf.subarray(0, n)));
     }
     try {
+      if (chunks.length === 0) return utf8.decode(buf.subarray(0, used));
+      chunks.push(buf.subarray(0, used));
       return utf8.decode(Buffer.concat(chunks, total));
     } catch (err) {
       throw new FileReadError(file, 'not-utf8', `${file} is not valid UTF-8`, err);

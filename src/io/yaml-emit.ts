@@ -184,12 +184,15 @@ class Emitter {
   private string(s: string, ctx: Ctx): void {
     // Fast path (most keys and values): a simple ASCII word starting with a letter is plain unless it
     // is one of the words that read back as a bool or null (the only rules that can match it).
+    if (this.opts.fast && this.flowLevel === 0 && s === '') return this.simpleDouble(s, ctx);
     if (this.opts.fast && this.flowLevel === 0 && isSimpleScalar(s)) {
       if (isAsciiLetter(s.charCodeAt(0))) {
         if (letterWordIsPlain(s)) return this.simplePlain(s, ctx);
-        return this.scalar(s, Style.Double, ctx);
+        return this.simpleDouble(s, ctx);
       }
       if (digitWordIsPlain(s)) return this.simplePlain(s, ctx);
+      // Digits only: an integer (or, with a leading 0 and an 8 or 9, a float) to any YAML reader.
+      if (isDigits(s)) return this.simpleDouble(s, ctx);
     }
     let style: Style;
     if (this.opts.safe) {
@@ -209,6 +212,18 @@ class Emitter {
     if (!this.whitespace) this.put(' ');
     this.out.push(value);
     this.column += value.length;
+    this.whitespace = false;
+    this.indention = false;
+    this.popIndent();
+  }
+
+  /** A simple scalar (isSimpleScalar: nothing to escape) in double quotes, written as is. */
+  private simpleDouble(value: string, ctx: Ctx): void {
+    this.increaseIndent(true, ctx.inSeqItem);
+    this.writeIndicator('"', true, false, false);
+    this.out.push(value);
+    this.column += value.length;
+    this.writeIndicator('"', false, false, false);
     this.whitespace = false;
     this.indention = false;
     this.popIndent();
@@ -395,6 +410,14 @@ class Emitter {
 }
 
 const isAsciiLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+
+function isDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return s.length > 0;
+}
 
 const DOUBLE_ESCAPES = new Map<number, string>([
   [0x00, '0'],

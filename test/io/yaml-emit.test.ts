@@ -539,6 +539,11 @@ test('the fast path for simple words writes exactly what the full scalar analysi
     '0x1F',
     '2024-01-02',
     '12:30',
+    '',
+    '0',
+    '007',
+    '089',
+    '123456789012345678901234567890',
     '1 2',
   ]) {
     assert.equal(toYaml({ [w]: w }), toYaml({ [w]: w }, { characterwise: true }), w);
