@@ -1,20 +1,20 @@
 /**
- * The published JSON Schemas' text. The build embeds schemas/v1/*.json in the CLI bundle
- * (scripts/build.mjs defines __AICR_SCHEMAS__ as their JSON text); from source (tests) they are read
- * from schemas/v1 in the repository.
+ * The published JSON Schemas' text. The build copies schemas/v1/*.json into dist/schemas.json (file
+ * name → text) next to the CLI, read by the commands that use them (not part of the start-up code);
+ * from source (tests) they are read from schemas/v1 in the repository.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { AicrError } from '../errors/index.js';
 import { SCHEMA_KINDS, schemaFile, type SchemaKind } from './registry.js';
-
-declare const __AICR_SCHEMAS__: string | undefined;
 
 let embedded: Record<string, string> | undefined;
 
 function all(): Record<string, string> {
   if (embedded) return embedded;
-  if (typeof __AICR_SCHEMAS__ !== 'undefined') {
-    embedded = JSON.parse(__AICR_SCHEMAS__) as Record<string, string>;
+  const dist = globalThis.__AICR_DIST_DIR;
+  if (dist) {
+    embedded = JSON.parse(readFileSync(path.join(dist, 'schemas.json'), 'utf8')) as Record<string, string>;
   } else {
     embedded = {};
     for (const k of SCHEMA_KINDS) {
