@@ -58,6 +58,8 @@ function bundleRequire(id) {
 }
 // import() inside a vm.Script has no loader; the bundle imports external ES modules through this one.
 globalThis.__aicrImport = (specifier) => import(specifier);
+// The start-up core loads the rest of the program (dist/aicr-rest.cjs) through this, on first use.
+globalThis.__aicrLoadBundle = load;
 if (process.env.AICR_CODE_CACHE_WRITE === '1') {
   const save = (s) => {
     fs.writeFileSync(s.full + '.cache', s.script.createCachedData());
@@ -142,12 +144,20 @@ const lazyChildProcessForCommander = {
   },
 };
 
-// One CommonJS file: Node starts a CJS script markedly faster than an ES module (no ESM loader
-// start-up). Command implementations are imported dynamically in the source; esbuild turns those
-// imports into lazily initialised modules, so a command only evaluates the code it uses.
-await build({
-  entryPoints: [path.join(root, 'src/cli/main.ts')],
-  outfile: path.join(dist, 'aicr-main.cjs'),
+// Two CommonJS files: Node starts a CJS script markedly faster than an ES module (no ESM loader
+// start-up), and a V8 code cache makes compiling it cheap; what remains costs in proportion to the
+// script's size. So the code splits in two (decision 16):
+//   dist/aicr-main.cjs  the start-up core: the CLI, `recipe`, `query`, `--version`, and every module
+//                       they import statically (CORE_ROOTS and their static imports);
+//   dist/aicr-rest.cjs  everything else (bundle, validate, snapshot, diff, …), loaded by the launcher
+//                       on the first dynamic import of one of its modules.
+// Each module is in exactly one file: the rest reaches the core's modules through a registry the core
+// exposes (globalThis.__aicrCore), the core reaches the rest's through its exports (__aicrRest), so
+// classes and module state are shared. Command implementations are imported dynamically in the
+// source; esbuild turns those imports into lazily initialised modules, so a command only evaluates
+// the code it uses.
+const CORE_ROOTS = ['src/cli/main.ts', 'src/commands/recipe.ts', 'src/commands/query.ts', 'src/io/writer.ts'];
+const mainOptions = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -175,8 +185,95 @@ await build({
     __AICR_DATE__: JSON.stringify(date),
     'import.meta.url': '__aicrImportMetaUrl',
   },
-  plugins: [lazyChildProcessForCommander],
   logLevel: 'warning',
+};
+
+// Which module goes where: the import graph of the whole program, from esbuild's metafile.
+const graph = (
+  await build({
+    ...mainOptions,
+    entryPoints: [path.join(root, 'src/cli/main.ts')],
+    outfile: path.join(dist, 'graph.cjs'),
+    write: false,
+    metafile: true,
+    plugins: [lazyChildProcessForCommander],
+  })
+).metafile.inputs;
+const core = new Set();
+for (const todo = [...CORE_ROOTS]; todo.length; ) {
+  const f = todo.pop();
+  if (core.has(f) || !graph[f]) continue;
+  core.add(f);
+  for (const i of graph[f].imports) if (i.kind !== 'dynamic-import' && !i.external) todo.push(i.path);
+}
+const rest = new Set(Object.keys(graph).filter((f) => !core.has(f)));
+const coreUsedByRest = new Set();
+const restUsedByCore = new Set();
+for (const [f, { imports }] of Object.entries(graph)) {
+  for (const i of imports) {
+    if (i.external) continue;
+    if (rest.has(f) && core.has(i.path)) coreUsedByRest.add(i.path);
+    if (core.has(f) && rest.has(i.path)) restUsedByCore.add(i.path);
+  }
+}
+
+/** Imports of modules that live in the other file become `module.exports = <that file's module>`. */
+function crossFile(other, namespace, lookup) {
+  return {
+    name: `aicr-split-${namespace}`,
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind === 'entry-point' || args.pluginData?.aicrSplit) return undefined;
+        const r = await b.resolve(args.path, {
+          resolveDir: args.resolveDir,
+          kind: args.kind,
+          importer: args.importer,
+          pluginData: { aicrSplit: true },
+        });
+        if (r.errors.length || r.external || !r.path) return undefined;
+        const rel = path.relative(root, r.path).split(path.sep).join('/');
+        return other.has(rel) ? { path: rel, namespace } : { path: r.path };
+      });
+      b.onLoad({ filter: /.*/, namespace }, (args) => ({
+        contents: `module.exports = globalThis.${lookup}(${JSON.stringify(args.path)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+const registry = (mods) =>
+  `{${[...mods]
+    .sort()
+    .map((m) => `${JSON.stringify(m)}: () => require(${JSON.stringify('./' + m)})`)
+    .join(',\n')}}`;
+
+await build({
+  ...mainOptions,
+  stdin: {
+    contents: [
+      `const modules = ${registry(coreUsedByRest)};`,
+      'globalThis.__aicrCore = (id) => modules[id]();',
+      'let rest;',
+      "globalThis.__aicrRest = (id) => (rest ??= globalThis.__aicrLoadBundle('aicr-rest.cjs'))[id]();",
+      "require('./src/cli/main.ts');",
+    ].join('\n'),
+    resolveDir: root,
+    sourcefile: 'aicr-main-entry.js',
+    loader: 'js',
+  },
+  outfile: path.join(dist, 'aicr-main.cjs'),
+  plugins: [lazyChildProcessForCommander, crossFile(rest, 'aicr-rest', '__aicrRest')],
+});
+await build({
+  ...mainOptions,
+  stdin: {
+    contents: `module.exports = ${registry(restUsedByCore)};`,
+    resolveDir: root,
+    sourcefile: 'aicr-rest-entry.js',
+    loader: 'js',
+  },
+  outfile: path.join(dist, 'aicr-rest.cjs'),
+  plugins: [lazyChildProcessForCommander, crossFile(core, 'aicr-core', '__aicrCore')],
 });
 // The launcher compiles the bundle with a V8 code cache (dist/aicr-main.cjs.cache), written here by
 // running representative commands once. A cache from another Node/V8 version is rejected by V8 and
