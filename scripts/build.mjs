@@ -200,7 +200,7 @@ const graph = (
   })
 ).metafile.inputs;
 const core = new Set();
-for (const todo = [...CORE_ROOTS]; todo.length; ) {
+for (const todo = [...CORE_ROOTS]; todo.length;) {
   const f = todo.pop();
   if (core.has(f) || !graph[f]) continue;
   core.add(f);

@@ -58,7 +58,10 @@ export interface TemplateOptions {
 }
 
 /** Parses `text` as compileTemplate would (same functions), for serializeParse. */
-export function parseForCache(text: string, options: Pick<TemplateOptions, 'name' | 'funcs'> = {}): ParseResult {
+export function parseForCache(
+  text: string,
+  options: Pick<TemplateOptions, 'name' | 'funcs'> = {},
+): ParseResult {
   const funcs = funcTable(options.funcs);
   return parseTemplate(text, new SourceMap(options.name ?? 'template', text), (fn) => funcs.has(fn));
 }
