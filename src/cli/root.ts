@@ -64,7 +64,8 @@ export function commandWord(argv: readonly string[]): string | undefined {
       continue;
     }
     if (a.startsWith('--') && a !== '--' && !/^--(help|version)(=|$)/.test(a)) continue;
-    return COMMANDS.some(([name]) => name === a) ? a : undefined;
+    // `config view|init` read the other commands' options: they get the whole tree.
+    return a !== 'config' && COMMANDS.some(([name]) => name === a) ? a : undefined;
   }
   return undefined;
 }

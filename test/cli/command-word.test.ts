@@ -20,6 +20,7 @@ test('commandWord finds the command past root options, and only then', () => {
     ['help', 'recipe'],
     ['completion', 'bash'],
     ['recipee'],
+    ['config', 'view'],
     ['--', 'recipe'],
     ['--s3-endpoint'],
   ]) {
