@@ -58,7 +58,7 @@ function bundleRequire(id) {
 }
 // import() inside a vm.Script has no loader; the bundle imports external ES modules through this one.
 globalThis.__aicrImport = (specifier) => import(specifier);
-// The start-up core loads the rest of the program (dist/aicr-rest.cjs) through this, on first use.
+// The start-up core loads the other module groups (dist/aicr-<group>.cjs) through this, on first use.
 globalThis.__aicrLoadBundle = load;
 if (process.env.AICR_CODE_CACHE_WRITE === '1') {
   const save = (s) => {
@@ -144,19 +144,33 @@ const lazyChildProcessForCommander = {
   },
 };
 
-// Two CommonJS files: Node starts a CJS script markedly faster than an ES module (no ESM loader
+// A few CommonJS files: Node starts a CJS script markedly faster than an ES module (no ESM loader
 // start-up), and a V8 code cache makes compiling it cheap; what remains costs in proportion to the
-// script's size. So the code splits in two (decision 16):
-//   dist/aicr-main.cjs  the start-up core: the CLI, `recipe`, `query`, `--version`, and every module
-//                       they import statically (CORE_ROOTS and their static imports);
-//   dist/aicr-rest.cjs  everything else (bundle, validate, snapshot, diff, …), loaded by the launcher
-//                       on the first dynamic import of one of its modules.
-// Each module is in exactly one file: the rest reaches the core's modules through a registry the core
-// exposes (globalThis.__aicrCore), the core reaches the rest's through its exports (__aicrRest), so
-// classes and module state are shared. Command implementations are imported dynamically in the
-// source; esbuild turns those imports into lazily initialised modules, so a command only evaluates
-// the code it uses.
+// script's size. So the program is split by its import graph into module groups (decision 16), one
+// file each, loaded by the launcher on the first import of one of its modules:
+//   dist/aicr-main.cjs      the start-up core: the CLI, `recipe`, `query`, `--version` (CORE_ROOTS and
+//                           every module they import statically);
+//   dist/aicr-<group>.cjs   for each of GROUPS: the modules its roots reach by static imports that no
+//                           other group reaches (validate, snapshot, bundle);
+//   dist/aicr-shared.cjs    the modules two or more groups reach;
+//   dist/aicr-rest.cjs      everything else (Kubernetes, diff, verify, exporter, …).
+// Each module is in exactly one file: an import of a module in another file becomes a lookup in that
+// file's registry (globalThis.__aicrModule), so classes and module state are shared. Command
+// implementations are imported dynamically in the source; esbuild turns those imports into lazily
+// initialised modules, so a command only evaluates the code it uses.
 const CORE_ROOTS = ['src/cli/main.ts', 'src/commands/recipe.ts', 'src/commands/query.ts', 'src/io/writer.ts'];
+const GROUPS = {
+  validate: ['src/commands/validate.ts'],
+  // the local collectors (imported dynamically by src/collector/load.ts); cluster ones stay in rest
+  snapshot: [
+    'src/commands/snapshot.ts',
+    'src/snapshot/cache.ts',
+    'src/collector/os.ts',
+    'src/collector/systemd.ts',
+    'src/collector/gpu.ts',
+  ],
+  bundle: ['src/commands/bundle.ts', 'src/bundle/template-adapter.ts'],
+};
 const mainOptions = {
   bundle: true,
   format: 'cjs',
@@ -199,28 +213,42 @@ const graph = (
     plugins: [lazyChildProcessForCommander],
   })
 ).metafile.inputs;
-const core = new Set();
-for (const todo = [...CORE_ROOTS]; todo.length;) {
-  const f = todo.pop();
-  if (core.has(f) || !graph[f]) continue;
-  core.add(f);
-  for (const i of graph[f].imports) if (i.kind !== 'dynamic-import' && !i.external) todo.push(i.path);
+/** Modules reachable from `roots` by static imports, outside `skip`. */
+function reach(roots, skip) {
+  const seen = new Set();
+  for (const todo = [...roots]; todo.length;) {
+    const f = todo.pop();
+    if (seen.has(f) || skip.has(f) || !graph[f]) continue;
+    seen.add(f);
+    for (const i of graph[f].imports) if (i.kind !== 'dynamic-import' && !i.external) todo.push(i.path);
+  }
+  return seen;
 }
-const rest = new Set(Object.keys(graph).filter((f) => !core.has(f)));
-const coreUsedByRest = new Set();
-const restUsedByCore = new Set();
+const owner = new Map(); // module → group
+for (const f of reach(CORE_ROOTS, new Set())) owner.set(f, 'main');
+const core = new Set(owner.keys());
+const reached = new Map(); // module → groups reaching it
+for (const [group, roots] of Object.entries(GROUPS)) {
+  for (const f of reach(roots, core)) reached.set(f, [...(reached.get(f) ?? []), group]);
+}
+for (const f of Object.keys(graph)) {
+  if (owner.has(f)) continue;
+  const by = reached.get(f) ?? [];
+  owner.set(f, by.length === 1 ? by[0] : by.length > 1 ? 'shared' : 'rest');
+}
+const groupNames = ['main', ...Object.keys(GROUPS), 'shared', 'rest'];
+const imported = new Map(groupNames.map((g) => [g, new Set()])); // group → its modules other groups import
 for (const [f, { imports }] of Object.entries(graph)) {
   for (const i of imports) {
-    if (i.external) continue;
-    if (rest.has(f) && core.has(i.path)) coreUsedByRest.add(i.path);
-    if (core.has(f) && rest.has(i.path)) restUsedByCore.add(i.path);
+    if (!i.external && owner.has(i.path) && owner.get(i.path) !== owner.get(f))
+      imported.get(owner.get(i.path)).add(i.path);
   }
 }
 
-/** Imports of modules that live in the other file become `module.exports = <that file's module>`. */
-function crossFile(other, namespace, lookup) {
+/** Imports of modules another group holds become `module.exports = <that group's module>`. */
+function crossGroup(group) {
   return {
-    name: `aicr-split-${namespace}`,
+    name: `aicr-split-${group}`,
     setup(b) {
       b.onResolve({ filter: /.*/ }, async (args) => {
         if (args.kind === 'entry-point' || args.pluginData?.aicrSplit) return undefined;
@@ -232,12 +260,17 @@ function crossFile(other, namespace, lookup) {
         });
         if (r.errors.length || r.external || !r.path) return undefined;
         const rel = path.relative(root, r.path).split(path.sep).join('/');
-        return other.has(rel) ? { path: rel, namespace } : { path: r.path };
+        const g = owner.get(rel);
+        return g && g !== group ? { path: `${g}:${rel}`, namespace: 'aicr-group' } : { path: r.path };
       });
-      b.onLoad({ filter: /.*/, namespace }, (args) => ({
-        contents: `module.exports = globalThis.${lookup}(${JSON.stringify(args.path)});`,
-        loader: 'js',
-      }));
+      b.onLoad({ filter: /.*/, namespace: 'aicr-group' }, (args) => {
+        const at = args.path.indexOf(':');
+        const [g, rel] = [args.path.slice(0, at), args.path.slice(at + 1)];
+        return {
+          contents: `module.exports = globalThis.__aicrModule(${JSON.stringify(g)}, ${JSON.stringify(rel)});`,
+          loader: 'js',
+        };
+      });
     },
   };
 }
@@ -247,34 +280,25 @@ const registry = (mods) =>
     .map((m) => `${JSON.stringify(m)}: () => require(${JSON.stringify('./' + m)})`)
     .join(',\n')}}`;
 
-await build({
-  ...mainOptions,
-  stdin: {
-    contents: [
-      `const modules = ${registry(coreUsedByRest)};`,
-      'globalThis.__aicrCore = (id) => modules[id]();',
-      'let rest;',
-      "globalThis.__aicrRest = (id) => (rest ??= globalThis.__aicrLoadBundle('aicr-rest.cjs'))[id]();",
-      "require('./src/cli/main.ts');",
-    ].join('\n'),
-    resolveDir: root,
-    sourcefile: 'aicr-main-entry.js',
-    loader: 'js',
-  },
-  outfile: path.join(dist, 'aicr-main.cjs'),
-  plugins: [lazyChildProcessForCommander, crossFile(rest, 'aicr-rest', '__aicrRest')],
-});
-await build({
-  ...mainOptions,
-  stdin: {
-    contents: `module.exports = ${registry(restUsedByCore)};`,
-    resolveDir: root,
-    sourcefile: 'aicr-rest-entry.js',
-    loader: 'js',
-  },
-  outfile: path.join(dist, 'aicr-rest.cjs'),
-  plugins: [lazyChildProcessForCommander, crossFile(core, 'aicr-core', '__aicrCore')],
-});
+for (const group of groupNames) {
+  const own = [...owner].filter(([, g]) => g === group).map(([f]) => f);
+  if (group !== 'main' && own.length === 0) continue;
+  const contents =
+    group === 'main'
+      ? [
+          `const groups = { main: ${registry(imported.get('main'))} };`,
+          'globalThis.__aicrModule = (group, id) =>',
+          "  (groups[group] ??= globalThis.__aicrLoadBundle('aicr-' + group + '.cjs'))[id]();",
+          "require('./src/cli/main.ts');",
+        ].join('\n')
+      : `module.exports = ${registry(imported.get(group))};`;
+  await build({
+    ...mainOptions,
+    stdin: { contents, resolveDir: root, sourcefile: `aicr-${group}-entry.js`, loader: 'js' },
+    outfile: path.join(dist, `aicr-${group}.cjs`),
+    plugins: [lazyChildProcessForCommander, crossGroup(group)],
+  });
+}
 // The launcher compiles the bundle with a V8 code cache (dist/aicr-main.cjs.cache), written here by
 // running representative commands once. A cache from another Node/V8 version is rejected by V8 and
 // the bundle is simply compiled from source.

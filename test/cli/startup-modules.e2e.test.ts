@@ -2,11 +2,11 @@
  * Start-up guard (issue 16, decision 15): commands load only what they use. The built CLI runs with a
  * preload script that records, at exit, the Node built-in modules loaded and the files of dist/ read;
  * `--version`, `recipe`, `query` and `snapshot --filter os` must not load the networking, TLS, crypto,
- * child-process or fs/promises modules, nor the YAML or zod libraries; the first three run from the
- * start-up core alone (dist/aicr-main.cjs, decision 16), never reading the rest of the program.
+ * child-process or fs/promises modules, nor the YAML or zod libraries; and each reads only its module
+ * groups (decision 16): the first three the start-up core alone (dist/aicr-main.cjs).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -45,19 +45,29 @@ describe('start-up loads only what a command uses', () => {
     return JSON.parse(readFileSync(out, 'utf8')) as { modules: string[]; files: string[] };
   };
 
-  for (const [args, coreOnly] of [
-    [['--version'], true],
-    [['recipe', '--service', 'eks', '--accelerator', 'h100', '--intent', 'training'], true],
+  // The module groups of the built CLI (decision 16) each command reads.
+  for (const [args, groups] of [
+    [['--version'], ['main']],
+    [['recipe', '--service', 'eks', '--accelerator', 'h100', '--intent', 'training'], ['main']],
     [
       ['query', '--service', 'eks', '--accelerator', 'h100', '--selector', 'components.gpu-operator.version'],
-      true,
+      ['main'],
     ],
-    [['snapshot', '--filter', 'os'], false],
+    [
+      ['snapshot', '--filter', 'os'],
+      ['main', 'shared', 'snapshot'],
+    ],
   ] as const) {
     it(`aicr ${args.join(' ')}`, async () => {
       const { modules, files } = await probe([...args]);
-      assert.ok(files.includes('aicr-main.cjs'), 'the probe sees the start-up core being read');
-      assert.equal(files.includes('aicr-rest.cjs'), !coreOnly, 'dist/aicr-rest.cjs read');
+      assert.deepEqual(
+        files
+          .filter((f) => /^aicr-[a-z]+\.cjs$/.test(f))
+          .map((f) => f.slice(5, -4))
+          .sort(),
+        [...groups],
+        'module groups read',
+      );
       assert.ok(modules.includes('vm'), 'the probe sees the launcher (node:vm)');
       assert.deepEqual(
         HEAVY.filter((m) => modules.includes(m)),
@@ -76,9 +86,11 @@ describe('start-up loads only what a command uses', () => {
 describe('the built bundles are ASCII', () => {
   // A single non-ASCII character makes V8 hold the whole 0.5 MB source as a two-byte string (a slower
   // read and decode on every start): write such characters as \u escapes in the source.
-  it('dist/aicr-main.cjs, dist/aicr-rest.cjs and dist/lib-*.cjs hold no byte above 0x7f', () => {
+  it('dist/aicr*.cjs and dist/lib-*.cjs hold no byte above 0x7f', () => {
     const dist = path.join(path.dirname(new URL(import.meta.url).pathname), '../../dist');
-    for (const f of ['aicr.cjs', 'aicr-main.cjs', 'aicr-rest.cjs', ...LIBS]) {
+    const bundles = readdirSync(dist).filter((f) => /^aicr.*\.cjs$/.test(f));
+    assert.ok(bundles.length >= 4, bundles.join(', '));
+    for (const f of [...bundles, ...LIBS]) {
       const bytes = readFileSync(path.join(dist, f));
       const at = bytes.findIndex((b) => b > 0x7f);
       assert.equal(
