@@ -17,7 +17,8 @@ import { log } from '../logging/logger.js';
 import { importExternal } from '../util/dynamic-import.js';
 import type { Measurement, Reading } from '../model/snapshot.js';
 import { DEFAULT_TIMEOUTS_MS, throwIfAborted, type Collector } from './types.js';
-import { findExecutable, firstLine, runCommand, RunError } from './util.js';
+import { firstLine } from './util.js';
+import { findExecutable, runCommand, RunError } from '../util/child.js';
 
 /**
  * Largest nvidia-smi output parsed (4 MiB; an 8-GPU node prints about 200 KiB). Parsing is synchronous,

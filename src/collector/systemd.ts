@@ -19,7 +19,8 @@
 import { log } from '../logging/logger.js';
 import type { Measurement, Reading, Subtype } from '../model/snapshot.js';
 import { DEFAULT_TIMEOUTS_MS, throwIfAborted, type Collector } from './types.js';
-import { findExecutable, firstLine, runCommand, RunError } from './util.js';
+import { firstLine } from './util.js';
+import { findExecutable, runCommand, RunError } from '../util/child.js';
 
 export const DEFAULT_SYSTEMD_UNITS = ['containerd.service', 'docker.service', 'kubelet.service'];
 

@@ -55,7 +55,7 @@ describe('start-up loads only what a command uses', () => {
     ],
     [
       ['snapshot', '--filter', 'os'],
-      ['main', 'shared', 'snapshot'],
+      ['main', 'snapshot'],
     ],
   ] as const) {
     it(`aicr ${args.join(' ')}`, async () => {
