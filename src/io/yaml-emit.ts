@@ -184,7 +184,12 @@ class Emitter {
   private string(s: string, ctx: Ctx): void {
     // Fast path (most keys and values): a simple ASCII word starting with a letter is plain unless it
     // is one of the words that read back as a bool or null (the only rules that can match it).
-    if (this.opts.fast && this.flowLevel === 0 && s === '') return this.simpleDouble(s, ctx);
+    if (this.opts.fast && this.flowLevel === 0) {
+      if (s === '') return this.simpleDouble(s, ctx);
+      // Printable ASCII with tabs (sysctl readings): never plain or single-quoted, and nothing but
+      // the tabs to escape.
+      if (s.includes('\t') && isTabbedAscii(s)) return this.simpleDouble(s.replaceAll('\t', '\\t'), ctx);
+    }
     if (this.opts.fast && this.flowLevel === 0 && isSimpleScalar(s)) {
       if (isAsciiLetter(s.charCodeAt(0))) {
         if (letterWordIsPlain(s)) return this.simplePlain(s, ctx);
@@ -410,6 +415,15 @@ class Emitter {
 }
 
 const isAsciiLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+
+/** Only tabs and printable ASCII other than `"` and `\\` (what a double-quoted scalar writes as is). */
+function isTabbedAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x09 && (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c)) return false;
+  }
+  return true;
+}
 
 function isDigits(s: string): boolean {
   for (let i = 0; i < s.length; i++) {

@@ -497,6 +497,13 @@ const simpleishString = fc.oneof(
   fc.array(fc.constantFrom(...SIMPLE_PIECES), { minLength: 1, maxLength: 7 }).map((a) => a.join('')),
   fc.constantFrom(...TRICKY),
   fc.stringMatching(/^[-+.0-9]{1,8}$/),
+  // tabs among printable ASCII (sysctl readings), quotes and backslashes included
+  fc
+    .array(fc.constantFrom('\t', ' ', 'a', '"', '\\', ':', '#', '-', '0', "'"), {
+      minLength: 1,
+      maxLength: 8,
+    })
+    .map((a) => a.join('')),
 );
 const simpleishDoc = fc.letrec<{ v: unknown }>((tie) => ({
   v: fc.oneof(
