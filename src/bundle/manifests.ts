@@ -9,9 +9,8 @@
  * with no YAML content line (only blanks, comments and `---`) is skipped. Every rendered file is
  * parsed back as YAML; a parse error fails the component, naming the file.
  */
-import { parseAllDocuments } from 'yaml';
 import { AicrError, invalid } from '../errors/index.js';
-import { BAIL, fastYaml } from '../io/document-yaml.js';
+import { BAIL, fastYaml, yamlLibrary } from '../io/document-yaml.js';
 import type { DataSource } from '../catalog/source.js';
 import { canonicalComponentName, legacyNamesOf } from '../catalog/legacy.js';
 import type { PlainMap } from '../util/objects.js';
@@ -95,7 +94,8 @@ export async function renderManifests(
     }
     if (!hasManifestContent(rendered)) continue;
     if (!plainBlockYaml(rendered)) {
-      for (const doc of parseAllDocuments(rendered)) {
+      // The yaml library is loaded only here, for what the fast path does not take.
+      for (const doc of yamlLibrary().parseAllDocuments(rendered)) {
         if (doc.errors.length) {
           throw invalid(`${where}: rendered text is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
         }

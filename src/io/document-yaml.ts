@@ -13,7 +13,7 @@ import { MAX_DEPTH } from './limits.js';
  * The `yaml` library, loaded on the first document outside the fast path's subset (decision 15): in the
  * bundle `require` is the launcher's (dist/lib-yaml.cjs with its code cache), from source Node's own.
  */
-function yamlLibrary(): typeof YamlLibrary {
+export function yamlLibrary(): typeof YamlLibrary {
   const load = typeof require === 'function' ? require : createRequire(import.meta.url);
   return load('yaml') as typeof YamlLibrary;
 }
@@ -186,6 +186,66 @@ function readKeyLine(content: string): KeyLine | undefined | Bail {
   return { key: keyString(keyValue, keyText), keyValue, keyText, rest: rest.startsWith('#') ? '' : rest };
 }
 
+/** The chomping of a literal block scalar header (`|`, `|-`, `|+`); undefined for any other value. */
+function literalHeader(value: string): 'clip' | 'strip' | 'keep' | undefined {
+  const t = trimYamlEnd(value);
+  return t === '|' ? 'clip' : t === '|-' ? 'strip' : t === '|+' ? 'keep' : undefined;
+}
+
+/**
+ * The lines of a literal block scalar starting at `pos`, for a node whose parent sits at column
+ * `parent`: its value and where the next line starts. BAIL for what the full parser should judge: no
+ * content line, a leading blank line longer than the content's indentation, a block that ends the
+ * text without a line break.
+ */
+function readLiteral(
+  text: string,
+  pos: number,
+  parent: number,
+  chomp: 'clip' | 'strip' | 'keep',
+): { value: string; next: number } | Bail {
+  const lines: string[] = [];
+  let indent = -1;
+  let blanks = 0; // blank lines not yet known to be inside the content
+  let longestLeading = 0;
+  let p = pos;
+  let broke = true;
+  while (p < text.length) {
+    let end = text.indexOf('\n', p);
+    const hasBreak = end >= 0;
+    if (end < 0) end = text.length;
+    const line = text.slice(p, text.charCodeAt(end - 1) === 0x0d ? end - 1 : end);
+    let sp = 0;
+    while (line.charCodeAt(sp) === 0x20) sp++;
+    const blank = sp === line.length;
+    if (indent < 0) {
+      if (!blank && sp <= parent) break;
+      if (blank) {
+        blanks++;
+        longestLeading = Math.max(longestLeading, sp);
+      } else {
+        indent = sp;
+        if (longestLeading > indent) return BAIL;
+        for (; blanks > 0; blanks--) lines.push('');
+        lines.push(line.slice(indent));
+      }
+    } else if (blank && sp <= indent) {
+      blanks++;
+    } else if (sp < indent) {
+      break;
+    } else {
+      for (; blanks > 0; blanks--) lines.push('');
+      lines.push(line.slice(indent));
+    }
+    p = end + 1;
+    broke = hasBreak;
+  }
+  if (indent < 0 || !broke) return BAIL;
+  const body = lines.join('\n');
+  const value = chomp === 'strip' ? body : chomp === 'clip' ? body + '\n' : body + '\n'.repeat(blanks + 1);
+  return { value, next: Math.min(p, text.length) };
+}
+
 interface Frame {
   indent: number;
   map?: Record<string, unknown>;
@@ -196,8 +256,9 @@ interface Frame {
 
 /**
  * Line-based reader for block-style YAML: block maps and lists, plain and one-line quoted scalars,
- * comments. Returns BAIL for anything else (flow collections, anchors, tags, block scalars,
- * multi-line scalars, tabs, duplicate keys, deep nesting …) so that the full parser decides.
+ * literal block scalars (`|`, `|-`, `|+`), comments. Returns BAIL for anything else (flow
+ * collections, anchors, tags, folded scalars, indentation indicators, multi-line plain or quoted
+ * scalars, tabs, duplicate keys, deep nesting …) so that the full parser decides.
  */
 export function fastYaml(text: string): unknown {
   if (FAST_REFUSE.test(text)) return BAIL;
@@ -211,6 +272,7 @@ export function fastYaml(text: string): unknown {
       }
     | undefined;
   let seenContent = false;
+  let seenStart = false;
   let root: unknown = BAIL;
   let pos = 0;
   const len = text.length;
@@ -225,7 +287,9 @@ export function fastYaml(text: string): unknown {
     if (indent === line.length || line.charCodeAt(indent) === 0x23) continue;
     if (indent === 0) {
       if (line.startsWith('---')) {
-        if (seenContent || trimYamlStart(line.slice(3)) !== '') return BAIL;
+        // One document start at most: a second one makes a stream of documents (the parser refuses it).
+        if (seenContent || seenStart || trimYamlStart(line.slice(3)) !== '') return BAIL;
+        seenStart = true;
         continue;
       }
       if (line.startsWith('...') || line.startsWith('%')) return BAIL;
@@ -282,6 +346,14 @@ export function fastYaml(text: string): unknown {
       const kl = readKeyLine(rest);
       if (kl === BAIL) return BAIL;
       if (kl === undefined) {
+        const chomp = literalHeader(rest);
+        if (chomp !== undefined) {
+          const lit = readLiteral(text, pos, indent, chomp);
+          if (lit === BAIL) return BAIL;
+          seq.push(lit.value);
+          pos = lit.next;
+          continue;
+        }
         const r = readValue(rest);
         if (r === BAIL) return BAIL;
         seq.push(r.v);
@@ -303,6 +375,14 @@ export function fastYaml(text: string): unknown {
     if (kl.rest === '') {
       setOwn(map, kl.key, null);
       pending = { container: map, key: kl.key, indent, seqItem: false };
+      continue;
+    }
+    const chomp = literalHeader(kl.rest);
+    if (chomp !== undefined) {
+      const lit = readLiteral(text, pos, indent, chomp);
+      if (lit === BAIL) return BAIL;
+      setOwn(map, kl.key, lit.value);
+      pos = lit.next;
       continue;
     }
     const r = readValue(kl.rest);

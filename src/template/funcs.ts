@@ -15,7 +15,6 @@
  * String functions count UTF-16 units where Go counts bytes; identical for ASCII text.
  */
 import { createHash } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
 import { formatFloat, formatValue, goQuote, sprint, sprintf, sprintln } from './gofmt.js';
 import { LimitError, type TemplateLimits } from './limits.js';
 import {
@@ -31,6 +30,8 @@ import {
   type Dict,
 } from './values.js';
 import { marshalYaml } from '../io/yaml-emit.js';
+// The yaml library, loaded by fromYaml/fromYamlArray only (not at start-up of every bundle).
+import { yamlLibrary } from '../io/document-yaml.js';
 
 /** Parameter types checked before a call (Go converts arguments to the function's types). */
 export type ParamType = 'any' | 'string' | 'int' | 'float' | 'bool' | 'list' | 'map';
@@ -512,7 +513,7 @@ export const BUILTINS: Record<string, FuncSpec> = {
   }),
   fromYaml: str1((s) => {
     try {
-      const v: unknown = parseYaml(s);
+      const v: unknown = yamlLibrary().parse(s);
       if (isNil(v)) return {};
       if (!isDict(v)) return { Error: `error unmarshaling JSON: cannot unmarshal ${goTypeName(v)} into map` };
       return v;
@@ -522,7 +523,7 @@ export const BUILTINS: Record<string, FuncSpec> = {
   }),
   fromYamlArray: str1((s) => {
     try {
-      const v: unknown = parseYaml(s);
+      const v: unknown = yamlLibrary().parse(s);
       if (isNil(v)) return [];
       if (!Array.isArray(v)) return [`error unmarshaling JSON: cannot unmarshal ${goTypeName(v)} into list`];
       return v;

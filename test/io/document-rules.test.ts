@@ -193,6 +193,63 @@ describe('block-YAML fast path', () => {
     );
   });
 
+  it('reads literal block scalars as the full parser does, or declines them', () => {
+    const ind = fc.constantFrom('', ' ', '  ', '   ', '    ', '      ');
+    const head = fc.constantFrom('a: ', 'b: ', '- ', '- k: ', '  c: ', '  - ', 'a:', '- - ');
+    const val = fc.constantFrom('|', '|-', '|+', '|  ', 'x', '', '1', '|1', '"q"', '# c');
+    const body = fc.constantFrom(
+      '',
+      'text',
+      'more text',
+      '# hash',
+      '  deeper',
+      'k: v',
+      '- item',
+      ' ',
+      '   ',
+      '---',
+      'x:',
+    );
+    const line = fc.oneof(
+      fc.tuple(ind, head, val).map(([i, h, v]) => i + h + v),
+      fc.tuple(ind, body).map(([i, b]) => i + b),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(line, { minLength: 1, maxLength: 9 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.boolean(),
+        (lines, eol, final) => {
+          const text = lines.join(eol) + (final ? eol : '');
+          const fast = fastYamlForTest(text);
+          if (fast === undefined) return;
+          let slow: unknown;
+          try {
+            slow = slowYamlForTest(text, 's');
+          } catch (err) {
+            assert.fail(
+              `fast path accepted what the full parser refuses: ${JSON.stringify(text)}: ${String(err)}`,
+            );
+          }
+          assert.deepEqual(fast, slow, JSON.stringify(text));
+        },
+      ),
+      { numRuns: Number(process.env.AICR_FC_RUNS ?? 5000) },
+    );
+    // taken by the fast path: every chomping, blank lines inside and after, `#` lines as content
+    const text = 'a: |\n  x\n\n  # y\n\nb: |-\n    z\nc: |+\n  w\n\n\nd:\n  - |\n   v\n';
+    assert.deepEqual(fastYamlForTest(text), {
+      a: 'x\n\n# y\n',
+      b: 'z',
+      c: 'w\n\n\n',
+      d: ['v\n'],
+    });
+    assert.deepEqual(fastYamlForTest(text), slowYamlForTest(text, 's'));
+    // left to the full parser: no content, an indentation indicator, folding, a longer leading blank line
+    for (const t of ['a: |\nb: 1\n', 'a: |2\n   x\n', 'a: >\n  x\n', 'a: |\n     \n  x\n', 'a: |\n  x'])
+      assert.equal(fastYamlForTest(t), undefined, JSON.stringify(t));
+  });
+
   it('agrees with the full parser on arbitrary line soup, or declines it', () => {
     const lineArb = fc
       .tuple(
@@ -212,6 +269,16 @@ describe('block-YAML fast path', () => {
           'v: 1',
           '-1',
           'b:',
+          // literal block scalars: headers, and lines that are their content or end them
+          '|',
+          '|-',
+          '|+',
+          '| ',
+          '|2',
+          '|- #c',
+          '>',
+          'text  ',
+          '# not a comment in a block',
         ),
       )
       .map(([i, a, b]) => i + a + b);
