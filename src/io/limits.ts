@@ -31,10 +31,12 @@ export function depthOf(value: unknown, stopAbove = Infinity): number {
 
 /** Throws INVALID_REQUEST (exit 2) when `value` is nested deeper than aicr reads back. */
 export function assertWritableDepth(value: unknown, what = 'output document'): void {
-  const d = depthOf(value, MAX_DEPTH);
-  if (d > MAX_DEPTH) {
-    throw invalid(
-      `${what} would be nested more than ${MAX_DEPTH} levels deep, more than aicr reads back; nothing was written`,
-    );
-  }
+  if (depthOf(value, MAX_DEPTH) > MAX_DEPTH) throw tooDeepToWrite(what);
+}
+
+/** The error of a document nested deeper than MAX_DEPTH, found while writing it. */
+export function tooDeepToWrite(what = 'output document'): Error {
+  return invalid(
+    `${what} would be nested more than ${MAX_DEPTH} levels deep, more than aicr reads back; nothing was written`,
+  );
 }

@@ -16,7 +16,7 @@
  *    return inside a literal block.
  * Dependency-free, so that writing a document does not load a YAML parser.
  */
-import { assertWritableDepth } from './limits.js';
+import { MAX_DEPTH, tooDeepToWrite } from './limits.js';
 import {
   analyze,
   digitWordIsPlain,
@@ -66,14 +66,21 @@ interface Ctx {
   inSeqItem: boolean;
 }
 
+const NODE: Ctx = Object.freeze({ simpleKey: false, inSeqItem: false });
+const SEQ_ITEM: Ctx = Object.freeze({ simpleKey: false, inSeqItem: true });
+const SIMPLE_KEY: Ctx = Object.freeze({ simpleKey: true, inSeqItem: false });
+
 class Emitter {
-  private out: string[] = [];
+  /** The text so far (appended to: V8 builds a rope, flattened once at the end). */
+  private out = '';
   private column = 0;
   private whitespace = true;
   private indention = true;
   private indent = -1;
   private readonly indents: number[] = [];
   private flowLevel = 0;
+  /** Maps and lists entered (the document profile's depth limit). */
+  private depth = 0;
 
   constructor(
     private readonly best: number,
@@ -86,16 +93,16 @@ class Emitter {
   ) {}
 
   result(): string {
-    return this.out.join('');
+    return this.out;
   }
 
   private put(s: string): void {
-    this.out.push(s);
+    this.out += s;
     this.column += 1;
   }
 
   private putBreak(): void {
-    this.out.push('\n');
+    this.out += '\n';
     this.column = 0;
     this.indention = true;
   }
@@ -104,7 +111,7 @@ class Emitter {
     if (cp === 0x0a) {
       this.putBreak();
     } else {
-      this.out.push(String.fromCodePoint(cp));
+      this.out += String.fromCodePoint(cp);
       this.column = 0;
       this.indention = true;
     }
@@ -114,7 +121,10 @@ class Emitter {
     const indent = Math.max(this.indent, 0);
     if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace))
       this.putBreak();
-    while (this.column < indent) this.put(' ');
+    if (this.column < indent) {
+      this.out += ' '.repeat(indent - this.column);
+      this.column = indent;
+    }
     this.whitespace = true;
   }
 
@@ -125,7 +135,7 @@ class Emitter {
     isIndention: boolean,
   ): void {
     if (needWhitespace && !this.whitespace) this.put(' ');
-    this.out.push(ind);
+    this.out += ind;
     this.column += ind.length;
     this.whitespace = isWhitespace;
     this.indention = this.indention && isIndention;
@@ -147,7 +157,7 @@ class Emitter {
   }
 
   document(value: unknown): void {
-    this.node(value, { simpleKey: false, inSeqItem: false });
+    this.node(value, NODE);
     // document end: write_indent at indent 0
     this.indent = -1;
     this.writeIndent();
@@ -175,10 +185,15 @@ class Emitter {
         ? this.string(value.toISOString(), ctx)
         : this.scalar(value.toISOString(), Style.Plain, ctx);
     }
-    if (Array.isArray(value) || value instanceof Uint8Array) return this.sequence(Array.from(value), ctx);
-    const obj = value as Record<string, unknown>;
-    const m = value instanceof Map ? Object.fromEntries(value) : obj;
-    return this.mapping(m as Record<string, unknown>, ctx);
+    // The document profile never writes what aicr cannot read back (nothing is written: the text is
+    // only returned at the end).
+    if (++this.depth > MAX_DEPTH && this.opts.safe) throw tooDeepToWrite();
+    if (Array.isArray(value) || value instanceof Uint8Array) this.sequence(Array.from(value), ctx);
+    else {
+      const m = value instanceof Map ? Object.fromEntries(value) : value;
+      this.mapping(m as Record<string, unknown>, ctx);
+    }
+    this.depth--;
   }
 
   private string(s: string, ctx: Ctx): void {
@@ -215,7 +230,7 @@ class Emitter {
   private simplePlain(value: string, ctx: Ctx): void {
     this.increaseIndent(true, ctx.inSeqItem);
     if (!this.whitespace) this.put(' ');
-    this.out.push(value);
+    this.out += value;
     this.column += value.length;
     this.whitespace = false;
     this.indention = false;
@@ -226,7 +241,7 @@ class Emitter {
   private simpleDouble(value: string, ctx: Ctx): void {
     this.increaseIndent(true, ctx.inSeqItem);
     this.writeIndicator('"', true, false, false);
-    this.out.push(value);
+    this.out += value;
     this.column += value.length;
     this.writeIndicator('"', false, false, false);
     this.whitespace = false;
@@ -372,7 +387,7 @@ class Emitter {
     for (const item of items) {
       this.writeIndent();
       this.writeIndicator('-', true, false, true);
-      this.node(item, { simpleKey: false, inSeqItem: true });
+      this.node(item, SEQ_ITEM);
     }
     this.popIndent();
   }
@@ -391,15 +406,15 @@ class Emitter {
         (this.opts.safe || !analyze(runes(key)).multiline) &&
         (key.length <= 42 || Buffer.byteLength(key, 'utf8') <= 128);
       if (simple) {
-        this.string(key, { simpleKey: true, inSeqItem: false });
+        this.string(key, SIMPLE_KEY);
         this.writeIndicator(':', false, false, false);
       } else {
         this.writeIndicator('?', true, false, true);
-        this.string(key, { simpleKey: false, inSeqItem: false });
+        this.string(key, NODE);
         this.writeIndent();
         this.writeIndicator(':', true, false, true);
       }
-      this.node(m[key], { simpleKey: false, inSeqItem: false });
+      this.node(m[key], NODE);
     }
     this.popIndent();
   }
@@ -417,21 +432,11 @@ class Emitter {
 const isAsciiLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 
 /** Only tabs and printable ASCII other than `"` and `\\` (what a double-quoted scalar writes as is). */
-function isTabbedAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c !== 0x09 && (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c)) return false;
-  }
-  return true;
-}
+const TABBED_ASCII = /^[\t\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const isTabbedAscii = (s: string): boolean => TABBED_ASCII.test(s);
 
-function isDigits(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
-  }
-  return s.length > 0;
-}
+const DIGITS = /^[0-9]+$/;
+const isDigits = (s: string): boolean => DIGITS.test(s);
 
 const DOUBLE_ESCAPES = new Map<number, string>([
   [0x00, '0'],
@@ -474,6 +479,5 @@ export function marshalYaml(value: unknown, options: YamlWriterOptions = {}): st
 
 /** Serializes one aicr document (no `---`), ending with a newline; see the document profile above. */
 export function toYaml(value: unknown, options: Pick<YamlWriterOptions, 'characterwise'> = {}): string {
-  assertWritableDepth(value); // never write what aicr cannot read back
   return marshalYaml(value, { indent: 2, sortKeys: false, safe: true, ...options });
 }

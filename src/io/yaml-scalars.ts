@@ -257,30 +257,17 @@ export function letterWordIsPlain(s: string): boolean {
  * separately (letterWordIsPlain, digitWordIsPlain).
  */
 export function isSimpleScalar(s: string): boolean {
-  const n = s.length;
-  if (n === 0 || n > 1024) return false;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (
-      (c >= 0x61 && c <= 0x7a) || // a-z
-      (c >= 0x41 && c <= 0x5a) || // A-Z
-      (c >= 0x2d && c <= 0x39) || // - . / 0-9
-      c === 0x5f || // _
-      c === 0x2b // +
-    ) {
-      continue;
-    }
-    if (c === 0x20 && i > 0 && i < n - 1) continue;
-    if (c === 0x3a && i > 0 && i < n - 1 && s.charCodeAt(i + 1) !== 0x20) continue;
-    return false;
-  }
+  // One regular expression (a native scan) rather than a loop over the characters: the writer runs
+  // mostly before the JIT has warmed up.
+  if (s.length > 1024 || !SIMPLE.test(s)) return false;
   const c0 = s.charCodeAt(0);
   if (c0 === 0x2d) {
     // "-" alone or followed by a space is a sequence indicator; "---" starts a document
-    if (n === 1 || s.charCodeAt(1) === 0x20 || s.startsWith('---')) return false;
+    if (s.length === 1 || s.charCodeAt(1) === 0x20 || s.startsWith('---')) return false;
   }
   return !(c0 === 0x2e && s.startsWith('...'));
 }
+const SIMPLE = /^[A-Za-z0-9_./+-](?:[A-Za-z0-9_./+ -]|:(?! ))*(?<![ :])$/;
 
 /**
  * Whether a simple scalar (isSimpleScalar) that does not start with a letter is certainly a string:
