@@ -69,23 +69,55 @@ class Scanner {
    * odd run of backslashes before a quote escapes it). Its contents are not checked: see `string()`.
    */
   private skipString(): void {
+    this.i = this.stringEnd(this.i + 1) + 1;
+  }
+
+  /**
+   * The index of the closing quote of the string whose contents start at `start`, checked as JSON.parse
+   * checks strings: no control characters, valid escapes.
+   */
+  private stringEnd(start: number): number {
     const b = this.b;
-    const len = b.length;
-    const start = this.i + 1;
-    let end = start;
+    let k = start;
     for (;;) {
-      // A plain loop: most strings are short, where a native search costs more than it saves.
-      while (end < len && b[end] !== QUOTE) end++;
-      if (end >= len) {
-        this.i = len;
-        this.fail('unterminated string');
+      // The plain run first (bytes past the end read as undefined and stop it).
+      let c = b[k];
+      while (c !== undefined && (c > QUOTE ? c !== BACKSLASH : c >= 0x20 && c !== QUOTE)) c = b[++k];
+      if (c === undefined) c = -1;
+      if (c === QUOTE) return k;
+      if (c === BACKSLASH) {
+        const e = b[k + 1];
+        if (e === 0x75) {
+          for (let h = 2; h < 6; h++) {
+            const x = (b[k + h] ?? 0) | 0x20;
+            if (!((x >= 0x30 && x <= 0x39) || (x >= 0x61 && x <= 0x66))) {
+              this.i = k;
+              this.fail('invalid \\u escape');
+            }
+          }
+          k += 6;
+        } else if (
+          e === QUOTE ||
+          e === BACKSLASH ||
+          e === 0x2f ||
+          e === 0x62 ||
+          e === 0x66 ||
+          e === 0x6e ||
+          e === 0x72 ||
+          e === 0x74
+        ) {
+          k += 2;
+        } else {
+          this.i = k;
+          this.fail('invalid escape');
+        }
+      } else if (c < 0x20) {
+        this.i = k;
+        this.fail(c < 0 ? 'unterminated string' : 'control character in string');
+      } else {
+        k++;
       }
-      let k = end - 1;
-      while (k >= start && b[k] === BACKSLASH) k--;
-      if ((end - 1 - k) % 2 === 0) break;
-      end++;
     }
-    this.i = end + 1;
   }
 
   /**
@@ -211,19 +243,7 @@ class Scanner {
         continue;
       }
       if (c === QUOTE) {
-        let end = i + 1;
-        for (;;) {
-          while (end < len && b[end] !== QUOTE) end++;
-          if (end >= len) {
-            this.i = len;
-            this.fail('unterminated string');
-          }
-          let k = end - 1;
-          while (b[k] === BACKSLASH) k--;
-          if ((end - 1 - k) % 2 === 0) break;
-          end++;
-        }
-        i = end + 1;
+        i = this.stringEnd(i + 1) + 1;
         if (state === 1) {
           while ((c = i < len ? b[i]! : -1) === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
           if (c !== COLON) {
