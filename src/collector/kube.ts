@@ -116,8 +116,8 @@ export class KubeSession {
 }
 
 /**
- * Largest list page accepted (64 MiB; 500 pods are a few MiB). A page is parsed synchronously, so the
- * cap also bounds how long parsing can hold off `--timeout`.
+ * Largest list page accepted (64 MiB; 500 pods are a few MiB). A page is scanned synchronously, so the
+ * cap also bounds how long scanning can hold off `--timeout`.
  */
 export const MAX_PAGE_BYTES = 64 << 20;
 
@@ -137,10 +137,11 @@ export class KubeApiError extends Error {
  * Lean JSON lists for the two calls that can be huge (all pods, all nodes).
  *
  * The generated typed client turns every field of every object into model classes (about 7 s for 100,000
- * pods on a 2-core machine); here each page is parsed once and only the fields a collector reads are
- * kept. Connection details and credentials still come from the client library (`applyToHTTPSOptions`:
- * CA, client certificates, tokens, exec and OIDC plugins, proxies); the connection is kept alive across
- * pages, and the next page is requested while the current one is being parsed.
+ * pods on a 2-core machine); here each page's bytes are scanned once for the fields a collector reads
+ * (./list-scan.ts: no objects for the rest, half the time of JSON.parse; docs/performance.md, "Big
+ * clusters"). Connection details and credentials still come from the client library
+ * (`applyToHTTPSOptions`: CA, client certificates, tokens, exec and OIDC plugins, proxies); the connection
+ * is kept alive across pages, and the next page is requested while the current one is being scanned.
  */
 export class KubeLister {
   private constructor(
