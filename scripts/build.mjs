@@ -320,6 +320,8 @@ for (const [pkgName, file] of Object.entries(LIBS)) {
     platform: 'node',
     target: 'node20',
     minify: true,
+    // src/k8s/client.ts finds the Kubernetes client's exec authenticator by its class name.
+    keepNames: pkgName === '@kubernetes/client-node',
     legalComments: 'none',
     logLevel: 'warning',
   });
