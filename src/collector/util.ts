@@ -94,7 +94,6 @@ export function contentLines(text: string): string[] {
   return out;
 }
 
-
 /** First non-empty line of a command's stderr, for messages. */
 export function firstLine(text: string): string {
   return (
