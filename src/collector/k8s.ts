@@ -16,6 +16,7 @@ import { apiStatus, describeApiError, makeApiClient } from '../k8s/client.js';
 import { log } from '../logging/logger.js';
 import type { Measurement, Reading, Subtype } from '../model/snapshot.js';
 import { ClusterCollector, forEachPage, KubeLister, type KubeConnection, type KubeSession } from './kube.js';
+import { scanPodImages } from './list-scan.js';
 import { mapPool } from '../util/pool.js';
 
 export const DEFAULT_PAGE_SIZE = 500;
@@ -89,30 +90,19 @@ export function parseImage(image: string): [string, string] | undefined {
   return name ? [name, tag || 'latest'] : undefined;
 }
 
-interface PodImages {
-  spec?: {
-    containers?: { image?: string }[] | null;
-    initContainers?: { image?: string }[] | null;
-    ephemeralContainers?: { image?: string }[] | null;
-  } | null;
-}
-
 async function collectImages(conn: KubeConnection, signal: AbortSignal, limit: number) {
   const data: Record<string, Reading> = {};
   const lister = await KubeLister.create(conn);
   try {
-    await lister.list<PodImages>(
+    await lister.list(
       '/api/v1/pods',
       limit,
+      scanPodImages,
       (pods) => {
-        for (const pod of pods) {
-          const spec = pod.spec;
-          if (!spec) continue;
-          for (const list of [spec.containers, spec.initContainers, spec.ephemeralContainers]) {
-            for (const c of list ?? []) {
-              const parsed = parseImage(typeof c.image === 'string' ? c.image : '');
-              if (parsed) data[parsed[0]] = parsed[1];
-            }
+        for (const images of pods) {
+          for (const image of images) {
+            const parsed = parseImage(image);
+            if (parsed) data[parsed[0]] = parsed[1];
           }
         }
       },

@@ -19,6 +19,7 @@ import {
 import { AicrError, formatError } from '../errors/index.js';
 import { log } from '../logging/logger.js';
 import type { Measurement } from '../model/snapshot.js';
+import { scanList, type Scanner } from './list-scan.js';
 import { abortError, DEFAULT_TIMEOUTS_MS, throwIfAborted, type Collector } from './types.js';
 
 export interface ServerVersion {
@@ -115,8 +116,8 @@ export class KubeSession {
 }
 
 /**
- * Largest list page accepted (64 MiB; 500 pods are a few MiB). A page is parsed synchronously, so the
- * cap also bounds how long parsing can hold off `--timeout`.
+ * Largest list page accepted (64 MiB; 500 pods are a few MiB). A page is scanned synchronously, so the
+ * cap also bounds how long scanning can hold off `--timeout`.
  */
 export const MAX_PAGE_BYTES = 64 << 20;
 
@@ -136,10 +137,11 @@ export class KubeApiError extends Error {
  * Lean JSON lists for the two calls that can be huge (all pods, all nodes).
  *
  * The generated typed client turns every field of every object into model classes (about 7 s for 100,000
- * pods on a 2-core machine); here each page is parsed once and only the fields a collector reads are
- * kept. Connection details and credentials still come from the client library (`applyToHTTPSOptions`:
- * CA, client certificates, tokens, exec and OIDC plugins, proxies); the connection is kept alive across
- * pages, and the next page is requested while the current one is being parsed.
+ * pods on a 2-core machine); here each page's bytes are scanned once for the fields a collector reads
+ * (./list-scan.ts: no objects for the rest, half the time of JSON.parse; docs/performance.md, "Big
+ * clusters"). Connection details and credentials still come from the client library
+ * (`applyToHTTPSOptions`: CA, client certificates, tokens, exec and OIDC plugins, proxies); the connection
+ * is kept alive across pages, and the next page is requested while the current one is being scanned.
  */
 export class KubeLister {
   private constructor(
@@ -177,15 +179,15 @@ export class KubeLister {
     this.agent.destroy();
   }
 
-  /** GET `path` (with query) as text; non-2xx ⇒ KubeApiError. */
-  get(pathAndQuery: string, signal: AbortSignal): Promise<string> {
+  /** GET `path` (with query) as bytes; non-2xx ⇒ KubeApiError. */
+  get(pathAndQuery: string, signal: AbortSignal): Promise<Buffer> {
     const url = new URL(this.server + pathAndQuery);
     const headers: http.OutgoingHttpHeaders = { ...(this.options.headers as http.OutgoingHttpHeaders) };
     headers.accept = 'application/json';
     if (this.options.auth)
       headers.authorization = `Basic ${Buffer.from(this.options.auth).toString('base64')}`;
     const mod = this.secure ? https : http;
-    return new Promise<string>((resolve, reject) => {
+    return new Promise<Buffer>((resolve, reject) => {
       const req = mod.request(url, { method: 'GET', agent: this.agent, headers, signal }, (res) => {
         const chunks: Buffer[] = [];
         let bytes = 0;
@@ -199,12 +201,13 @@ export class KubeLister {
         });
         res.on('error', reject);
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          const page = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) {
-            resolve(text);
+            resolve(page);
             return;
           }
+          const text = page.toString('utf8');
           let body: unknown = text;
           try {
             body = JSON.parse(text);
@@ -220,12 +223,14 @@ export class KubeLister {
   }
 
   /**
-   * Lists `path` page by page (`limit` + `continue`), handing each page's items to `onItems`. The next
-   * page is requested as soon as its continue token is read from the head of the current page.
+   * Lists `path` page by page (`limit` + `continue`), handing each page's items, as `item` reads them
+   * from the page's bytes (./list-scan.ts), to `onItems`. The next page is requested as soon as its
+   * continue token is read from the head of the current page, before the page is scanned.
    */
   async list<T>(
     path: string,
     limit: number,
+    item: (s: Scanner) => T,
     onItems: (items: T[]) => void,
     signal: AbortSignal,
   ): Promise<void> {
@@ -236,19 +241,21 @@ export class KubeLister {
       p.catch(() => undefined); // handled where awaited
       return p;
     };
-    let pending: Promise<string> | undefined = page(undefined);
+    let pending: Promise<Buffer> | undefined = page(undefined);
     while (pending) {
-      const text: string = await pending;
-      const peeked = peekContinue(text);
+      const bytes: Buffer = await pending;
+      const items = bytes.indexOf(ITEMS);
+      const peeked = peekContinue(bytes.toString('utf8', 0, items < 0 ? 4096 : items));
       pending = peeked ? page(peeked) : undefined;
-      const parsed = JSON.parse(text) as { items?: T[] | null; metadata?: { continue?: string } };
-      const cont = parsed.metadata?.continue || undefined;
-      if (cont !== peeked) pending = cont ? page(cont) : undefined;
-      onItems(parsed.items ?? []);
+      const scanned = scanList(bytes, item);
+      if (scanned.continue !== peeked) pending = scanned.continue ? page(scanned.continue) : undefined;
+      onItems(scanned.items);
       if (signal.aborted) throw abortError(signal);
     }
   }
 }
+
+const ITEMS = Buffer.from('"items"');
 
 /**
  * The list's `metadata.continue`, read from the text before `"items"` (the API server writes kind,

@@ -19,6 +19,7 @@
 import type { Measurement, Reading } from '../model/snapshot.js';
 import { DEFAULT_PAGE_SIZE } from './k8s.js';
 import { ClusterCollector, KubeLister, type KubeConnection, type KubeSession } from './kube.js';
+import { scanNode } from './list-scan.js';
 
 export interface NodeTopologyCollectorOptions {
   session: KubeSession;
@@ -28,14 +29,9 @@ export interface NodeTopologyCollectorOptions {
   timeoutMs?: number;
 }
 
-interface NodeItem {
-  metadata?: { name?: string; labels?: Record<string, string> | null };
-  spec?: { taints?: { key?: string; value?: string; effect?: string }[] | null } | null;
-}
-
 export interface NodeFacts {
   name: string;
-  labels: Record<string, string>;
+  labels: ReadonlyMap<string, string>;
   taints: { key: string; value: string; effect: string }[];
 }
 
@@ -50,21 +46,12 @@ export class NodeTopologyCollector extends ClusterCollector<NodeTopologyCollecto
     const limit = this.opts.pageSize ?? DEFAULT_PAGE_SIZE;
     const lister = await KubeLister.create(conn);
     try {
-      await lister.list<NodeItem>(
+      await lister.list(
         '/api/v1/nodes',
         limit,
-        (items) => {
-          for (const n of items) {
-            acc.add({
-              name: n.metadata?.name ?? '',
-              labels: n.metadata?.labels ?? {},
-              taints: (n.spec?.taints ?? []).map((t) => ({
-                key: t.key ?? '',
-                value: t.value ?? '',
-                effect: t.effect ?? '',
-              })),
-            });
-          }
+        scanNode,
+        (nodes) => {
+          for (const n of nodes) acc.add(n);
         },
         signal,
       );
@@ -94,7 +81,7 @@ export class TopologyAccumulator {
 
   add(n: NodeFacts): void {
     this.nodeCount += 1;
-    for (const [k, v] of Object.entries(n.labels)) group(this.labels, k, v, n.name);
+    for (const [k, v] of n.labels) group(this.labels, k, v, n.name);
     for (const t of n.taints) group(this.taints, t.key, `${t.effect}\0${t.value}`, n.name);
   }
 

@@ -28,7 +28,7 @@ process.on('exit', () => {
 `;
 
 const HEAVY = ['child_process', 'net', 'http', 'https', 'tls', 'crypto', 'fs/promises', 'stream'];
-const LIBS = ['lib-yaml.cjs', 'lib-zod.cjs', 'lib-xml.cjs'];
+const LIBS = ['lib-yaml.cjs', 'lib-zod.cjs', 'lib-xml.cjs', 'lib-k8s.cjs'];
 
 describe('start-up loads only what a command uses', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aicr-startup-'));
