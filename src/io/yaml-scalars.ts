@@ -7,10 +7,12 @@
 // ---------------------------------------------------------------------------------------------
 // Key order (yaml.v3 sorter.go, for string keys)
 
-const LETTER = /\p{L}/u;
-const DIGIT = /\p{Nd}/u;
-const isLetter = (cp: number) => LETTER.test(String.fromCodePoint(cp));
-const isDigit = (cp: number) => DIGIT.test(String.fromCodePoint(cp));
+// Unicode property classes cost a noticeable part of a millisecond to build: built on first use
+// (sorting keys), not when the writer loads.
+let LETTER: RegExp | undefined;
+let DIGIT: RegExp | undefined;
+const isLetter = (cp: number) => (LETTER ??= /\p{L}/u).test(String.fromCodePoint(cp));
+const isDigit = (cp: number) => (DIGIT ??= /\p{Nd}/u).test(String.fromCodePoint(cp));
 
 export function runes(s: string): number[] {
   const out: number[] = [];
