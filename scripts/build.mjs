@@ -178,6 +178,8 @@ const GROUPS = {
   bundle: ['src/commands/bundle.ts', 'src/bundle/template-adapter.ts'],
 };
 const mainOptions = {
+  // Paths in the metafile (the import graph) are relative to the repository, wherever the build runs.
+  absWorkingDir: root,
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -220,6 +222,9 @@ const graph = (
     plugins: [lazyChildProcessForCommander],
   })
 ).metafile.inputs;
+for (const r of [...CORE_ROOTS, ...Object.values(GROUPS).flat()]) {
+  if (!graph[r]) throw new Error(`scripts/build.mjs: module group root ${r} is not part of the program`);
+}
 /** Modules reachable from `roots` by static imports, outside `skip`. */
 function reach(roots, skip) {
   const seen = new Set();
