@@ -30,8 +30,11 @@ export interface Registrar {
   (program: Command, st: FlagState): void;
 }
 
-/** Commands by name, in help order. Later issues add theirs here. */
-export const COMMANDS: ReadonlyArray<readonly [name: string, register: Registrar]> = [
+/**
+ * Commands by name, in help order. Later issues add theirs here. A command that reads the other
+ * commands' options (`config view|init`) is marked `whole tree`: it is never registered alone.
+ */
+export const COMMANDS: ReadonlyArray<readonly [name: string, register: Registrar, tree?: 'whole tree']> = [
   ['snapshot', registerSnapshot],
   ['recipe', registerRecipe],
   ['query', registerQuery],
@@ -42,7 +45,7 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, register: Registrar
   ['schema', registerSchema],
   ['exporter', registerExporter],
   ['version', registerVersion],
-  ['config', registerConfig],
+  ['config', registerConfig, 'whole tree'],
 ];
 
 /** Root options that take a value in the next word (`--s3-endpoint URL`). */
@@ -64,8 +67,7 @@ export function commandWord(argv: readonly string[]): string | undefined {
       continue;
     }
     if (a.startsWith('--') && a !== '--' && !/^--(help|version)(=|$)/.test(a)) continue;
-    // `config view|init` read the other commands' options: they get the whole tree.
-    return a !== 'config' && COMMANDS.some(([name]) => name === a) ? a : undefined;
+    return COMMANDS.some(([name, , tree]) => name === a && tree === undefined) ? a : undefined;
   }
   return undefined;
 }

@@ -179,6 +179,19 @@ const dataArb = fc.letrec((tie) => ({
   list: fc.array(tie('value'), { maxLength: 4 }),
 })).map;
 
+/** The fast path declines `text`, or reads what the full parser reads (which must accept it). */
+function agreesOrDeclines(text: string): void {
+  const fast = fastYamlForTest(text);
+  if (fast === undefined) return;
+  let slow: unknown;
+  try {
+    slow = slowYamlForTest(text, 's');
+  } catch (err) {
+    assert.fail(`fast path accepted what the full parser refuses: ${JSON.stringify(text)}: ${String(err)}`);
+  }
+  assert.deepEqual(fast, slow, JSON.stringify(text));
+}
+
 describe('block-YAML fast path', () => {
   it('reads what aicr writes (LF or CRLF) exactly as the full parser does', () => {
     fc.assert(
@@ -221,17 +234,7 @@ describe('block-YAML fast path', () => {
         fc.boolean(),
         (lines, eol, final) => {
           const text = lines.join(eol) + (final ? eol : '');
-          const fast = fastYamlForTest(text);
-          if (fast === undefined) return;
-          let slow: unknown;
-          try {
-            slow = slowYamlForTest(text, 's');
-          } catch (err) {
-            assert.fail(
-              `fast path accepted what the full parser refuses: ${JSON.stringify(text)}: ${String(err)}`,
-            );
-          }
-          assert.deepEqual(fast, slow, JSON.stringify(text));
+          agreesOrDeclines(text);
         },
       ),
       { numRuns: Number(process.env.AICR_FC_RUNS ?? 5000) },
@@ -245,6 +248,12 @@ describe('block-YAML fast path', () => {
       d: ['v\n'],
     });
     assert.deepEqual(fastYamlForTest(text), slowYamlForTest(text, 's'));
+    // a hostile key: an own property, no prototype reached
+    const hostile = fastYamlForTest('__proto__: |\n  x\n') as Record<string, unknown>;
+    assert.ok(Object.hasOwn(hostile, '__proto__'));
+    assert.equal(Object.getPrototypeOf(hostile), Object.prototype);
+    assert.equal(({} as Record<string, unknown>).x, undefined);
+    agreesOrDeclines('__proto__: |\n  x\n');
     // left to the full parser: no content, an indentation indicator, folding, a longer leading blank line
     for (const t of ['a: |\nb: 1\n', 'a: |2\n   x\n', 'a: >\n  x\n', 'a: |\n     \n  x\n', 'a: |\n  x'])
       assert.equal(fastYamlForTest(t), undefined, JSON.stringify(t));
@@ -288,17 +297,7 @@ describe('block-YAML fast path', () => {
         fc.constantFrom('\n', '\r\n'),
         (lines, eol) => {
           const text = lines.join(eol) + eol;
-          const fast = fastYamlForTest(text);
-          if (fast === undefined) return;
-          let slow: unknown;
-          try {
-            slow = slowYamlForTest(text, 's');
-          } catch (err) {
-            assert.fail(
-              `fast path accepted what the full parser refuses: ${JSON.stringify(text)}: ${String(err)}`,
-            );
-          }
-          assert.deepEqual(fast, slow, JSON.stringify(text));
+          agreesOrDeclines(text);
         },
       ),
       { numRuns: 3000 },
